@@ -1,0 +1,25 @@
+//! Every route of the application, one module per area, each adding its routes to [`Routes`].
+
+pub mod account;
+pub mod audit_log;
+pub mod auth;
+pub mod dashboard;
+pub mod health;
+pub mod invitations;
+pub mod members;
+pub mod orgs;
+
+use crate::routing::Routes;
+
+/// All routes, in one table the sweeps can read.
+pub fn all() -> Routes {
+    let r = Routes::default();
+    let r = health::routes(r);
+    let r = auth::routes(r);
+    let r = account::routes(r);
+    let r = orgs::routes(r);
+    let r = invitations::routes(r);
+    let r = dashboard::routes(r);
+    let r = members::routes(r);
+    audit_log::routes(r)
+}
