@@ -46,7 +46,13 @@ pub async fn authorize(pool: &PgPool, user_id: UserId, slug: &str) -> sqlx::Resu
     .await?;
     Ok(row.and_then(|r| {
         let role: Role = r.role.parse().ok()?;
-        let org = OrgRow { org_id: r.org_id, slug: r.slug, name: r.name, created_at: r.created_at, version: r.version };
+        let org = OrgRow {
+            org_id: r.org_id,
+            slug: r.slug,
+            name: r.name,
+            created_at: r.created_at,
+            version: r.version,
+        };
         Some(Access {
             scope: OrgScope::new(OrgId(r.org_id), user_id, r.user_name, role),
             org,

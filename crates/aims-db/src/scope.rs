@@ -16,7 +16,12 @@ pub struct OrgScope {
 
 impl OrgScope {
     pub(crate) fn new(org_id: OrgId, user_id: UserId, user_name: String, role: Role) -> Self {
-        Self { org_id, user_id, user_name, role }
+        Self {
+            org_id,
+            user_id,
+            user_name,
+            role,
+        }
     }
 
     /// Builds a scope without a membership check, for tests only.
@@ -66,7 +71,9 @@ impl OrgTx {
         mut tx: Transaction<'static, Postgres>,
         scope: OrgScope,
     ) -> sqlx::Result<Self> {
-        sqlx::query("set local role aims_app").execute(&mut *tx).await?;
+        sqlx::query("set local role aims_app")
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("select set_config('app.org_id', $1, true)")
             .bind(scope.org_id.to_string())
             .execute(&mut *tx)

@@ -72,9 +72,9 @@ pub async fn find_by_email(pool: &PgPool, email: &Email) -> sqlx::Result<Option<
         "select user_id, email, name, password_hash, password_changed_at, created_at
          from users where lower(email) = $1",
     )
-        .bind(email.as_str())
-        .fetch_optional(pool)
-        .await
+    .bind(email.as_str())
+    .fetch_optional(pool)
+    .await
 }
 
 /// Loads an account by id.
@@ -83,9 +83,9 @@ pub async fn get(pool: &PgPool, user_id: UserId) -> sqlx::Result<Option<UserRow>
         "select user_id, email, name, password_hash, password_changed_at, created_at
          from users where user_id = $1",
     )
-        .bind(user_id.0)
-        .fetch_optional(pool)
-        .await
+    .bind(user_id.0)
+    .fetch_optional(pool)
+    .await
 }
 
 /// Replaces the password hash and returns the new change time (which ends older sessions).

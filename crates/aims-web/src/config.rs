@@ -62,25 +62,37 @@ impl Config {
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or(defaults.database_url),
             bind: match var("AIMS_BIND") {
-                Some(v) => v.parse().map_err(|e| anyhow::anyhow!("AIMS_BIND={v}: {e}"))?,
+                Some(v) => v
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("AIMS_BIND={v}: {e}"))?,
                 None => defaults.bind,
             },
             base_url: var("AIMS_BASE_URL").map(|v| v.trim_end_matches('/').to_string()),
-            data_dir: var("AIMS_DATA_DIR").map(PathBuf::from).unwrap_or(defaults.data_dir),
+            data_dir: var("AIMS_DATA_DIR")
+                .map(PathBuf::from)
+                .unwrap_or(defaults.data_dir),
             secure_cookies: match var("AIMS_SECURE_COOKIES").as_deref() {
                 Some("false" | "0" | "no" | "off") => false,
                 Some("true" | "1" | "yes" | "on") | None => true,
                 Some(other) => anyhow::bail!("AIMS_SECURE_COOKIES={other}: use true or false"),
             },
             session_idle: match var("AIMS_SESSION_IDLE_MINUTES") {
-                Some(v) => Duration::from_secs(60 * v.parse::<u64>().map_err(|e| anyhow::anyhow!("AIMS_SESSION_IDLE_MINUTES={v}: {e}"))?),
+                Some(v) => Duration::from_secs(
+                    60 * v
+                        .parse::<u64>()
+                        .map_err(|e| anyhow::anyhow!("AIMS_SESSION_IDLE_MINUTES={v}: {e}"))?,
+                ),
                 None => defaults.session_idle,
             },
             db_pool: match var("AIMS_DB_POOL") {
-                Some(v) => v.parse().map_err(|e| anyhow::anyhow!("AIMS_DB_POOL={v}: {e}"))?,
+                Some(v) => v
+                    .parse()
+                    .map_err(|e| anyhow::anyhow!("AIMS_DB_POOL={v}: {e}"))?,
                 None => defaults.db_pool,
             },
-            static_dir: var("AIMS_STATIC_DIR").map(PathBuf::from).unwrap_or(defaults.static_dir),
+            static_dir: var("AIMS_STATIC_DIR")
+                .map(PathBuf::from)
+                .unwrap_or(defaults.static_dir),
         })
     }
 }

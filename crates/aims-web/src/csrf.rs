@@ -18,8 +18,15 @@ use tower_sessions::Session;
 const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
 
 /// The middleware.
-pub async fn require_csrf(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, AppError> {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE) {
+pub async fn require_csrf(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    ) {
         return Ok(next.run(request).await);
     }
     if !same_origin(request.headers(), state.config.base_url.as_deref()) {
@@ -42,7 +49,9 @@ pub async fn require_csrf(State(state): State<AppState>, request: Request, next:
         Some(token) => (request, Some(token)),
         None if is_urlencoded(request.headers()) => {
             let (parts, body) = request.into_parts();
-            let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES).await.map_err(|_| AppError::Csrf)?;
+            let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+                .await
+                .map_err(|_| AppError::Csrf)?;
             let token = form_urlencoded::parse(&bytes)
                 .find(|(k, _)| k == "csrf_token")
                 .map(|(_, v)| v.into_owned());
@@ -51,7 +60,9 @@ pub async fn require_csrf(State(state): State<AppState>, request: Request, next:
         None => (request, None),
     };
     match sent {
-        Some(sent) if bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) => Ok(next.run(request).await),
+        Some(sent) if bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) => {
+            Ok(next.run(request).await)
+        }
         _ => Err(AppError::Csrf),
     }
 }
@@ -70,7 +81,9 @@ fn same_origin(headers: &HeaderMap, base_url: Option<&str>) -> bool {
     if get("sec-fetch-site") == Some("cross-site") {
         return false;
     }
-    let Some(origin) = get("origin") else { return true };
+    let Some(origin) = get("origin") else {
+        return true;
+    };
     if origin == "null" {
         return false;
     }
@@ -100,12 +113,33 @@ mod tests {
     #[test]
     fn origins_must_match_the_host_or_base_url() {
         assert!(same_origin(&headers(&[("host", "app.example.com")]), None));
-        assert!(same_origin(&headers(&[("host", "app.example.com"), ("origin", "https://app.example.com")]), None));
-        assert!(!same_origin(&headers(&[("host", "app.example.com"), ("origin", "https://evil.example")]), None));
-        assert!(!same_origin(&headers(&[("host", "a"), ("origin", "null")]), None));
-        assert!(!same_origin(&headers(&[("host", "a"), ("sec-fetch-site", "cross-site")]), None));
         assert!(same_origin(
-            &headers(&[("host", "10.0.0.5:8080"), ("origin", "https://aims.example.com")]),
+            &headers(&[
+                ("host", "app.example.com"),
+                ("origin", "https://app.example.com")
+            ]),
+            None
+        ));
+        assert!(!same_origin(
+            &headers(&[
+                ("host", "app.example.com"),
+                ("origin", "https://evil.example")
+            ]),
+            None
+        ));
+        assert!(!same_origin(
+            &headers(&[("host", "a"), ("origin", "null")]),
+            None
+        ));
+        assert!(!same_origin(
+            &headers(&[("host", "a"), ("sec-fetch-site", "cross-site")]),
+            None
+        ));
+        assert!(same_origin(
+            &headers(&[
+                ("host", "10.0.0.5:8080"),
+                ("origin", "https://aims.example.com")
+            ]),
             Some("https://aims.example.com")
         ));
     }

@@ -45,7 +45,10 @@ impl From<sqlx::Error> for AppError {
             return AppError::NotFound;
         }
         // A write that row-level security refused is another tenant's row: answer as missing.
-        if err.as_database_error().is_some_and(|e| e.message().contains("row-level security")) {
+        if err
+            .as_database_error()
+            .is_some_and(|e| e.message().contains("row-level security"))
+        {
             return AppError::NotFound;
         }
         if aims_db::is_unavailable(&err) {
@@ -94,9 +97,18 @@ pub struct ErrorPage {
 
 impl ErrorPage {
     fn response(status: StatusCode, title: &'static str, message: impl Into<String>) -> Response {
-        let page = ErrorPage { code: status.as_u16(), title, message: message.into() };
+        let page = ErrorPage {
+            code: status.as_u16(),
+            title,
+            message: message.into(),
+        };
         match page.render() {
-            Ok(html) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+            Ok(html) => (
+                status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                html,
+            )
+                .into_response(),
             Err(_) => (status, title).into_response(),
         }
     }
@@ -138,14 +150,17 @@ impl IntoResponse for AppError {
                     "This form has expired or was sent from another site. Go back, reload the page and try again.",
                 )
             }
-            AppError::Conflict(message) => ErrorPage::response(StatusCode::CONFLICT, "Changed by someone else", message),
+            AppError::Conflict(message) => {
+                ErrorPage::response(StatusCode::CONFLICT, "Changed by someone else", message)
+            }
             AppError::Unavailable => {
                 let mut res = ErrorPage::response(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Temporarily unavailable",
                     "The workbench cannot reach its database right now. Nothing was lost; please try again in a minute.",
                 );
-                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
                 res
             }
             AppError::Internal(err) => {
@@ -165,9 +180,32 @@ pub fn url_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
     out
+}
+
+/// tower-sessions answers a bare, empty 500 when it cannot save the session after the handler
+/// ran. That is almost always the database going away, so such answers become the 503 page
+/// while the database is down, and the normal 500 page otherwise.
+pub async fn session_save_failures(
+    axum::extract::State(db): axum::extract::State<sqlx::PgPool>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let bare_500 = response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && !response.headers().contains_key(header::CONTENT_TYPE);
+    if !bare_500 {
+        return response;
+    }
+    if aims_db::ping(&db).await {
+        AppError::Internal(anyhow::anyhow!("the session could not be saved")).into_response()
+    } else {
+        AppError::Unavailable.into_response()
+    }
 }

@@ -23,7 +23,10 @@ pub struct Routes {
 
 impl Default for Routes {
     fn default() -> Self {
-        Self { router: Router::new(), list: Vec::new() }
+        Self {
+            router: Router::new(),
+            list: Vec::new(),
+        }
     }
 }
 
@@ -35,7 +38,10 @@ impl Routes {
         T: 'static,
     {
         self.router = self.router.route(path, get(handler));
-        self.list.push(RouteInfo { method: "GET", path });
+        self.list.push(RouteInfo {
+            method: "GET",
+            path,
+        });
         self
     }
 
@@ -46,7 +52,10 @@ impl Routes {
         T: 'static,
     {
         self.router = self.router.route(path, post(handler));
-        self.list.push(RouteInfo { method: "POST", path });
+        self.list.push(RouteInfo {
+            method: "POST",
+            path,
+        });
         self
     }
 

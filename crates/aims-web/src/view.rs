@@ -75,7 +75,14 @@ mod tests {
         let after = Some(json!({"role": "implementer", "user": "Ada", "access_until": null}));
         let c = changes(&before, &after);
         assert_eq!(c.len(), 2);
-        assert_eq!(c[0], Change { field: "access until".into(), before: "2027-01-31".into(), after: "—".into() });
+        assert_eq!(
+            c[0],
+            Change {
+                field: "access until".into(),
+                before: "2027-01-31".into(),
+                after: "—".into()
+            }
+        );
         assert_eq!(c[1].after, "implementer");
         assert_eq!(changes(&None, &Some(json!({"a": 1})))[0].after, "1");
     }

@@ -29,10 +29,19 @@ struct DashboardPage {
     activity: Vec<AuditRow>,
 }
 
-async fn show(State(state): State<AppState>, ws: Workspace, page: PageCtx) -> AppResult<impl IntoResponse> {
+async fn show(
+    State(state): State<AppState>,
+    ws: Workspace,
+    page: PageCtx,
+) -> AppResult<impl IntoResponse> {
     let mut tx = ws.begin(&state).await?;
     let members = aims_db::members::list(&mut tx, PageRequest::new(Some(1), Some(1))).await?;
     let activity = aims_db::audit::list(&mut tx, PageRequest::new(Some(1), Some(8))).await?;
     tx.commit().await?;
-    Ok(DashboardPage { page, ws, member_count: members.total, activity: activity.rows })
+    Ok(DashboardPage {
+        page,
+        ws,
+        member_count: members.total,
+        activity: activity.rows,
+    })
 }

@@ -17,7 +17,9 @@ use serde::Deserialize;
 
 /// Registers the routes.
 pub fn routes(r: Routes) -> Routes {
-    r.get("/orgs", index).get("/orgs/new", new_form).post("/orgs", create)
+    r.get("/orgs", index)
+        .get("/orgs/new", new_form)
+        .post("/orgs", create)
 }
 
 #[derive(Template, WebTemplate)]
@@ -49,7 +51,11 @@ struct OrgFormPage {
 }
 
 async fn new_form(page: PageCtx, _user: CurrentUser) -> impl IntoResponse {
-    OrgFormPage { page, form: OrgForm::default(), errors: FormErrors::new() }
+    OrgFormPage {
+        page,
+        form: OrgForm::default(),
+        errors: FormErrors::new(),
+    }
 }
 
 async fn create(
@@ -61,14 +67,23 @@ async fn create(
 ) -> AppResult<Response> {
     let mut errors = FormErrors::new();
     let name = errors.check("name", OrgName::parse(&form.name));
-    let slug_source = if form.slug.trim().is_empty() { OrgSlug::suggest(&form.name) } else { form.slug.clone() };
+    let slug_source = if form.slug.trim().is_empty() {
+        OrgSlug::suggest(&form.name)
+    } else {
+        form.slug.clone()
+    };
     let slug = errors.check("slug", OrgSlug::parse(&slug_source));
     let (Some(name), Some(slug)) = (name, slug) else {
         return Ok(invalid(OrgFormPage { page, form, errors }));
     };
     match aims_db::orgs::create(&state.db, user.id, &user.name, &name, &slug).await {
         Ok(org) => {
-            session.flash(Flash::success(format!("Workspace “{}” created. You are its owner.", org.name))).await?;
+            session
+                .flash(Flash::success(format!(
+                    "Workspace “{}” created. You are its owner.",
+                    org.name
+                )))
+                .await?;
             Ok(Redirect::to(&format!("/o/{}/", org.slug)).into_response())
         }
         Err(CreateOrgError::SlugTaken) => {
