@@ -40,10 +40,10 @@ pub fn json_text(value: &Value) -> String {
 pub struct Change {
     /// Field name.
     pub field: String,
-    /// Value before (— when absent).
-    pub before: String,
-    /// Value after (— when absent).
-    pub after: String,
+    /// Value before (None for a new field).
+    pub before: Option<String>,
+    /// Value after (None for a removed field).
+    pub after: Option<String>,
 }
 
 /// The fields that differ between two snapshots (all fields of a creation or deletion).
@@ -51,16 +51,20 @@ pub fn changes(before: &Option<Value>, after: &Option<Value>) -> Vec<Change> {
     let empty = serde_json::Map::new();
     let b = before.as_ref().and_then(Value::as_object).unwrap_or(&empty);
     let a = after.as_ref().and_then(Value::as_object).unwrap_or(&empty);
+    // A null field counts as absent, so a creation does not list its empty fields.
+    let present = |m: &serde_json::Map<String, Value>, k: &str| {
+        m.get(k).filter(|v| !v.is_null()).map(json_text)
+    };
     let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
     keys.sort();
     keys.dedup();
     keys.into_iter()
-        .filter(|k| b.get(*k) != a.get(*k))
         .map(|k| Change {
             field: k.replace('_', " "),
-            before: b.get(k).map_or_else(|| "—".into(), json_text),
-            after: a.get(k).map_or_else(|| "—".into(), json_text),
+            before: present(b, k),
+            after: present(a, k),
         })
+        .filter(|c| c.before != c.after)
         .collect()
 }
 
@@ -79,12 +83,20 @@ mod tests {
             c[0],
             Change {
                 field: "access until".into(),
-                before: "2027-01-31".into(),
-                after: "—".into()
+                before: Some("2027-01-31".into()),
+                after: None
             }
         );
-        assert_eq!(c[1].after, "implementer");
-        assert_eq!(changes(&None, &Some(json!({"a": 1})))[0].after, "1");
+        assert_eq!(c[1].after.as_deref(), Some("implementer"));
+        let created = changes(&None, &Some(json!({"a": 1, "b": null})));
+        assert_eq!(
+            created,
+            vec![Change {
+                field: "a".into(),
+                before: None,
+                after: Some("1".into())
+            }]
+        );
     }
 
     #[test]
