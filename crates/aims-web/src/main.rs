@@ -152,10 +152,11 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
             if broken > 0 {
-                anyhow::bail!(
-                    "{broken} of {} workspace audit logs do not verify",
+                eprintln!(
+                    "{broken} of {} workspace audit logs do not verify.",
                     reports.len()
                 );
+                std::process::exit(1);
             }
             println!("All {} workspace audit logs verify.", reports.len());
         }
