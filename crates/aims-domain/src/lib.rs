@@ -1,10 +1,12 @@
 //! The pure domain of AIMS Workbench: identifiers, validated values, roles and their permissions,
 //! password hashing. No IO lives here, so every rule is unit-tested in isolation.
 
+pub mod catalogue;
 pub mod ids;
 pub mod paging;
 pub mod password;
 pub mod role;
+pub mod roadmap;
 pub mod values;
 
 pub use ids::{InvitationId, OrgId, UserId};
