@@ -162,6 +162,22 @@ pub async fn for_entity(
     .await
 }
 
+/// The history of one step: its own edits and its tasks' ticks, newest first.
+pub async fn for_step(tx: &mut OrgTx, number: u8, limit: i64) -> sqlx::Result<Vec<AuditRow>> {
+    sqlx::query_as::<_, AuditRow>(
+        "select seq, actor_id, actor_name, action, entity_type, entity_id, summary, before, after, created_at
+         from audit_log
+         where org_id = $1
+           and ((entity_type = 'step' and entity_id = $2) or (entity_type = 'step_task' and entity_id like $2 || '/%'))
+         order by seq desc limit $3",
+    )
+    .bind(tx.org_id().0)
+    .bind(number.to_string())
+    .bind(limit)
+    .fetch_all(tx.conn())
+    .await
+}
+
 /// The result of checking one organisation's chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainReport {

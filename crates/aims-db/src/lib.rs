@@ -3,11 +3,14 @@
 //! the few global tables (users, organisations, memberships, invitations, the login throttle) have
 //! named functions of their own.
 
+pub mod actions;
 pub mod audit;
 pub mod invitations;
 pub mod members;
 pub mod membership;
 pub mod orgs;
+pub mod portfolio;
+pub mod roadmap;
 mod scope;
 pub mod throttle;
 pub mod users;

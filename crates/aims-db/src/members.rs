@@ -206,3 +206,23 @@ pub async fn remove(
     .await?;
     Ok(before)
 }
+
+/// A member for owner pickers.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct MemberChoice {
+    /// The member's account.
+    pub user_id: Uuid,
+    /// Display name.
+    pub name: String,
+}
+
+/// Every member who may own work (auditors read only, so they own nothing), by name.
+pub async fn choices(tx: &mut OrgTx) -> sqlx::Result<Vec<MemberChoice>> {
+    sqlx::query_as::<_, MemberChoice>(
+        "select m.user_id, u.name from memberships m join users u using (user_id)
+         where m.org_id = $1 and m.role <> 'auditor' order by lower(u.name)",
+    )
+    .bind(tx.org_id().0)
+    .fetch_all(tx.conn())
+    .await
+}

@@ -5,7 +5,6 @@ use crate::orgs::OrgRow;
 use aims_domain::{OrgId, Role, UserId};
 use sqlx::PgPool;
 use time::{Date, OffsetDateTime};
-use uuid::Uuid;
 
 /// A workspace the user may enter, with the scope to enter it.
 #[derive(Debug, Clone)]
@@ -20,11 +19,8 @@ pub struct Access {
 
 #[derive(sqlx::FromRow)]
 struct AccessRow {
-    org_id: Uuid,
-    slug: String,
-    name: String,
-    created_at: OffsetDateTime,
-    version: i32,
+    #[sqlx(flatten)]
+    org: OrgRow,
     role: String,
     access_until: Option<Date>,
     user_name: String,
@@ -34,7 +30,8 @@ struct AccessRow {
 /// member, or an auditor's access has ended: callers answer all three with the same 404.
 pub async fn authorize(pool: &PgPool, user_id: UserId, slug: &str) -> sqlx::Result<Option<Access>> {
     let row = sqlx::query_as::<_, AccessRow>(
-        "select o.org_id, o.slug, o.name, o.created_at, o.version, m.role, m.access_until, u.name as user_name
+        "select o.org_id, o.slug, o.name, o.created_at, o.version, o.time_zone, o.target_certification_date,
+                (now() at time zone o.time_zone)::date as today, m.role, m.access_until, u.name as user_name
          from organisations o
          join memberships m on m.org_id = o.org_id and m.user_id = $1
          join users u on u.user_id = m.user_id
@@ -46,16 +43,9 @@ pub async fn authorize(pool: &PgPool, user_id: UserId, slug: &str) -> sqlx::Resu
     .await?;
     Ok(row.and_then(|r| {
         let role: Role = r.role.parse().ok()?;
-        let org = OrgRow {
-            org_id: r.org_id,
-            slug: r.slug,
-            name: r.name,
-            created_at: r.created_at,
-            version: r.version,
-        };
         Some(Access {
-            scope: OrgScope::new(OrgId(r.org_id), user_id, r.user_name, role),
-            org,
+            scope: OrgScope::new(OrgId(r.org.org_id), user_id, r.user_name, role),
+            org: r.org,
             access_until: r.access_until,
         })
     }))

@@ -47,7 +47,6 @@ macro_rules! text_enum {
         }
     };
 }
-pub(crate) use text_enum;
 
 text_enum!(
     /// Where a step stands.
