@@ -25,7 +25,7 @@ use uuid::Uuid;
 pub fn routes(r: Routes) -> Routes {
     r.get("/o/{slug}/members", index)
         .post("/o/{slug}/invitations", invite)
-        .post("/o/{slug}/invitations/{id}/revoke", revoke)
+        .post("/o/{slug}/invitations/{invitation_id}/revoke", revoke)
         .post("/o/{slug}/members/{user_id}", change_role)
         .post("/o/{slug}/members/{user_id}/remove", remove)
 }

@@ -8,6 +8,7 @@ pub mod health;
 pub mod invitations;
 pub mod members;
 pub mod orgs;
+pub mod steps;
 
 use crate::routing::Routes;
 
@@ -21,5 +22,6 @@ pub fn all() -> Routes {
     let r = invitations::routes(r);
     let r = dashboard::routes(r);
     let r = members::routes(r);
+    let r = steps::routes(r);
     audit_log::routes(r)
 }
