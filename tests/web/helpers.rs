@@ -25,15 +25,15 @@ impl TestApp {
     }
 
     /// Starts the app with a tweaked configuration or a different pool for the app itself.
-    pub async fn spawn_with(
-        pool: PgPool,
-        app_pool: PgPool,
-        tweak: impl FnOnce(&mut Config),
-    ) -> Self {
-        let mut config = Config {
-            database_url: String::new(),
-            ..Config::default()
-        };
+    pub async fn spawn_with(pool: PgPool, app_pool: PgPool, tweak: impl FnOnce(&mut Config)) -> Self {
+        // TEST_LOG=1 shows the app's logs (zero2prod's convention).
+        if std::env::var_os("TEST_LOG").is_some() {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter("aims_web=debug,tower_http=info")
+                .with_test_writer()
+                .try_init();
+        }
+        let mut config = Config { database_url: String::new(), ..Config::default() };
         tweak(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -50,70 +50,34 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        Client {
-            base: self.base.clone(),
-            http,
-            jar,
-        }
+        Client { base: self.base.clone(), http, jar }
     }
 
     /// Signs a new user up through `/signup` and returns their signed-in client.
     pub async fn signup(&self, name: &str, email: &str) -> Client {
         let client = self.client();
-        let res = client
-            .post_form(
-                "/signup",
-                &[("name", name), ("email", email), ("password", PASSWORD)],
-            )
-            .await;
-        assert_eq!(
-            res.status(),
-            StatusCode::SEE_OTHER,
-            "sign-up of {email} failed"
-        );
+        let res = client.post_form("/signup", &[("name", name), ("email", email), ("password", PASSWORD)]).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "sign-up of {email} failed");
         client
     }
 
     /// A user with a new workspace of their own.
     pub async fn owner_with_workspace(&self, slug: &str) -> Client {
-        let owner = self
-            .signup(&format!("Owner of {slug}"), &format!("owner@{slug}.test"))
-            .await;
-        let res = owner
-            .post_form(
-                "/orgs",
-                &[("name", &format!("Workspace {slug}")), ("slug", slug)],
-            )
-            .await;
+        let owner = self.signup(&format!("Owner of {slug}"), &format!("owner@{slug}.test")).await;
+        let res = owner.post_form("/orgs", &[("name", &format!("Workspace {slug}")), ("slug", slug)]).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
         assert_eq!(location(&res), format!("/o/{slug}/"));
         owner
     }
 
     /// Invites `email` with `role` as `inviter` and returns the invitation link's path.
-    pub async fn invite(
-        &self,
-        inviter: &Client,
-        slug: &str,
-        email: &str,
-        role: &str,
-        until: &str,
-    ) -> String {
+    pub async fn invite(&self, inviter: &Client, slug: &str, email: &str, role: &str, until: &str) -> String {
         let res = inviter
-            .post_form(
-                &format!("/o/{slug}/invitations"),
-                &[("email", email), ("role", role), ("access_until", until)],
-            )
+            .post_form(&format!("/o/{slug}/invitations"), &[("email", email), ("role", role), ("access_until", until)])
             .await;
-        assert_eq!(
-            res.status(),
-            StatusCode::SEE_OTHER,
-            "invitation of {email} failed"
-        );
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "invitation of {email} failed");
         let (_, html) = inviter.get_html(&format!("/o/{slug}/members")).await;
-        let start = html
-            .find("/invitations/")
-            .expect("the invitation link is shown");
+        let start = html.find("/invitations/").expect("the invitation link is shown");
         let rest = &html[start..];
         rest[..rest.find('"').unwrap()].to_string()
     }
@@ -137,22 +101,13 @@ impl TestApp {
                     ],
                 )
                 .await;
-            assert_eq!(
-                location(&res),
-                format!("/o/{slug}/"),
-                "{role} lands in the workspace"
-            );
+            assert_eq!(location(&res), format!("/o/{slug}/"), "{role} lands in the workspace");
             members.push(client);
         }
         let auditor = members.pop().unwrap();
         let implementer = members.pop().unwrap();
         let consultant = members.pop().unwrap();
-        Team {
-            owner,
-            consultant,
-            implementer,
-            auditor,
-        }
+        Team { owner, consultant, implementer, auditor }
     }
 
     /// The id of a user by email.
@@ -190,11 +145,7 @@ pub struct Client {
 impl Client {
     /// A GET.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap()
+        self.http.get(format!("{}{path}", self.base)).send().await.unwrap()
     }
 
     /// A GET, returning the status and the body.
@@ -224,12 +175,7 @@ impl Client {
 
     /// A form POST exactly as given (no token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.http
-            .post(format!("{}{path}", self.base))
-            .form(fields)
-            .send()
-            .await
-            .unwrap()
+        self.http.post(format!("{}{path}", self.base)).form(fields).send().await.unwrap()
     }
 
     /// The session cookie's value.
@@ -237,11 +183,11 @@ impl Client {
         use reqwest::cookie::CookieStore;
         let url = self.base.parse().unwrap();
         let header = self.jar.cookies(&url)?;
-        header.to_str().unwrap().split("; ").find_map(|c| {
-            c.split_once('=')
-                .filter(|(k, _)| k.contains("aims_session"))
-                .map(|(_, v)| v.to_string())
-        })
+        header
+            .to_str()
+            .unwrap()
+            .split("; ")
+            .find_map(|c| c.split_once('=').filter(|(k, _)| k.contains("aims_session")).map(|(_, v)| v.to_string()))
     }
 }
 
@@ -254,8 +200,5 @@ pub fn csrf_from(html: &str) -> Option<String> {
 
 /// The Location header of a redirect.
 pub fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
+    res.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
 }

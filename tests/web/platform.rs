@@ -19,13 +19,7 @@ async fn every_response_carries_the_security_headers(pool: PgPool) {
         );
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["referrer-policy"], "same-origin", "{path}");
-        assert!(
-            h["strict-transport-security"]
-                .to_str()
-                .unwrap()
-                .contains("max-age="),
-            "{path}"
-        );
+        assert!(h["strict-transport-security"].to_str().unwrap().contains("max-age="), "{path}");
         assert_eq!(h["x-request-id"].to_str().unwrap().len(), 36, "{path}");
     }
     let res = app.client().get("/login").await;
@@ -48,14 +42,8 @@ async fn insecure_cookies_can_be_configured_for_plain_http(pool: PgPool) {
 #[sqlx::test(migrator = "aims_db::MIGRATOR")]
 async fn health_probes_answer(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
-    assert_eq!(
-        app.client().get_html("/healthz").await,
-        (StatusCode::OK, "ok".into())
-    );
-    assert_eq!(
-        app.client().get_html("/readyz").await,
-        (StatusCode::OK, "ready".into())
-    );
+    assert_eq!(app.client().get_html("/healthz").await, (StatusCode::OK, "ok".into()));
+    assert_eq!(app.client().get_html("/readyz").await, (StatusCode::OK, "ready".into()));
 }
 
 #[sqlx::test(migrator = "aims_db::MIGRATOR")]
@@ -65,24 +53,12 @@ async fn a_missing_database_answers_503_and_the_process_stays_up(pool: PgPool) {
     let app = TestApp::spawn_with(pool, dead, |_| {}).await;
     let client = app.client();
     assert_eq!(client.get("/healthz").await.status(), StatusCode::OK);
-    assert_eq!(
-        client.get("/readyz").await.status(),
-        StatusCode::SERVICE_UNAVAILABLE
-    );
+    assert_eq!(client.get("/readyz").await.status(), StatusCode::SERVICE_UNAVAILABLE);
     let res = client.get("/login").await;
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(res.headers().contains_key("retry-after"));
-    assert!(
-        res.text()
-            .await
-            .unwrap()
-            .contains("cannot reach its database")
-    );
-    assert_eq!(
-        client.get("/healthz").await.status(),
-        StatusCode::OK,
-        "still up"
-    );
+    assert!(res.text().await.unwrap().contains("cannot reach its database"));
+    assert_eq!(client.get("/healthz").await.status(), StatusCode::OK, "still up");
 }
 
 #[sqlx::test(migrator = "aims_db::MIGRATOR")]
@@ -115,11 +91,6 @@ async fn static_files_are_served_with_cache_headers(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let res = app.client().get("/static/js/htmx.min.js").await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(
-        res.headers()["cache-control"]
-            .to_str()
-            .unwrap()
-            .contains("max-age")
-    );
+    assert!(res.headers()["cache-control"].to_str().unwrap().contains("max-age"));
     assert!(res.text().await.unwrap().contains("htmx"));
 }

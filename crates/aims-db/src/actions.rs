@@ -128,7 +128,7 @@ pub async fn list(tx: &mut OrgTx, filter: &ActionFilter, page: PageRequest) -> s
            and ($2::uuid is null or a.owner_id = $2)
            and ($3::text is null or a.status = $3)
            and ($4::int2 is null or a.step_number = $4)
-           and (not $5 or (a.due_date < (now() at time zone o.time_zone)::date and a.status in ('open', 'in_progress')))",
+           and (not $5 or (coalesce(a.due_date < (now() at time zone o.time_zone)::date, false) and a.status in ('open', 'in_progress')))",
     )
     .bind(tx.org_id().0)
     .bind(filter.owner_id)
@@ -141,12 +141,17 @@ pub async fn list(tx: &mut OrgTx, filter: &ActionFilter, page: PageRequest) -> s
     Ok(Paged { rows, request: page, total: total as u64 })
 }
 
-async fn select_filtered(tx: &mut OrgTx, filter: &ActionFilter, offset: i64, limit: i64) -> sqlx::Result<Vec<ActionRow>> {
+async fn select_filtered(
+    tx: &mut OrgTx,
+    filter: &ActionFilter,
+    offset: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<ActionRow>> {
     sqlx::query_as::<_, ActionRow>(
         "select a.action_id, a.ref_no, a.title, a.description, a.owner_id, u.name as owner_name, a.due_date,
                 a.priority, a.status, a.step_number, a.source_type, a.source_id, a.source_label, a.created_at,
                 a.updated_at, a.version,
-                (a.due_date < (now() at time zone o.time_zone)::date and a.status in ('open', 'in_progress')) as overdue
+                (coalesce(a.due_date < (now() at time zone o.time_zone)::date, false) and a.status in ('open', 'in_progress')) as overdue
          from actions a
          join organisations o on o.org_id = a.org_id
          left join users u on u.user_id = a.owner_id
@@ -154,7 +159,7 @@ async fn select_filtered(tx: &mut OrgTx, filter: &ActionFilter, offset: i64, lim
            and ($2::uuid is null or a.owner_id = $2)
            and ($3::text is null or a.status = $3)
            and ($4::int2 is null or a.step_number = $4)
-           and (not $5 or (a.due_date < (now() at time zone o.time_zone)::date and a.status in ('open', 'in_progress')))
+           and (not $5 or (coalesce(a.due_date < (now() at time zone o.time_zone)::date, false) and a.status in ('open', 'in_progress')))
          order by a.due_date asc nulls last, a.ref_no
          offset $6 limit $7",
     )
@@ -180,7 +185,7 @@ pub async fn get(tx: &mut OrgTx, action_id: Uuid) -> sqlx::Result<Option<ActionR
         "select a.action_id, a.ref_no, a.title, a.description, a.owner_id, u.name as owner_name, a.due_date,
                 a.priority, a.status, a.step_number, a.source_type, a.source_id, a.source_label, a.created_at,
                 a.updated_at, a.version,
-                (a.due_date < (now() at time zone o.time_zone)::date and a.status in ('open', 'in_progress')) as overdue
+                (coalesce(a.due_date < (now() at time zone o.time_zone)::date, false) and a.status in ('open', 'in_progress')) as overdue
          from actions a
          join organisations o on o.org_id = a.org_id
          left join users u on u.user_id = a.owner_id
@@ -214,7 +219,11 @@ fn owner_error(e: sqlx::Error) -> ActionError {
 }
 
 /// Creates an action (with its next `ACT-nnn` number) and records it.
-pub async fn create(tx: &mut OrgTx, input: &ActionInput, source: Option<&ActionSource>) -> Result<ActionRow, ActionError> {
+pub async fn create(
+    tx: &mut OrgTx,
+    input: &ActionInput,
+    source: Option<&ActionSource>,
+) -> Result<ActionRow, ActionError> {
     // Numbers are handed out one at a time per workspace.
     sqlx::query("select pg_advisory_xact_lock(hashtextextended('actions:' || $1::text, 0))")
         .bind(tx.org_id().0)
@@ -260,7 +269,12 @@ pub async fn create(tx: &mut OrgTx, input: &ActionInput, source: Option<&ActionS
 }
 
 /// Saves an edit if the version matches, and records it.
-pub async fn update(tx: &mut OrgTx, action_id: Uuid, input: &ActionInput, version: i32) -> Result<ActionRow, ActionError> {
+pub async fn update(
+    tx: &mut OrgTx,
+    action_id: Uuid,
+    input: &ActionInput,
+    version: i32,
+) -> Result<ActionRow, ActionError> {
     let before = sqlx::query_scalar::<_, i32>(
         "select version from actions where org_id = $1 and action_id = $2 and archived_at is null for update",
     )

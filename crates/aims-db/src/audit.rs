@@ -121,11 +121,10 @@ pub struct AuditRow {
 /// One page of the organisation's log, newest first. Sequence numbers are dense per
 /// organisation, so the page is an index range on the primary key, however long the log.
 pub async fn list(tx: &mut OrgTx, page: PageRequest) -> sqlx::Result<Paged<AuditRow>> {
-    let total: i64 =
-        sqlx::query_scalar("select coalesce(max(seq), 0) from audit_log where org_id = $1")
-            .bind(tx.org_id().0)
-            .fetch_one(tx.conn())
-            .await?;
+    let total: i64 = sqlx::query_scalar("select coalesce(max(seq), 0) from audit_log where org_id = $1")
+        .bind(tx.org_id().0)
+        .fetch_one(tx.conn())
+        .await?;
     let rows = sqlx::query_as::<_, AuditRow>(
         "select seq, actor_id, actor_name, action, entity_type, entity_id, summary, before, after, created_at
          from audit_log where org_id = $1 and seq <= $2 order by seq desc limit $3",
@@ -135,20 +134,11 @@ pub async fn list(tx: &mut OrgTx, page: PageRequest) -> sqlx::Result<Paged<Audit
     .bind(page.limit())
     .fetch_all(tx.conn())
     .await?;
-    Ok(Paged {
-        rows,
-        request: page,
-        total: total as u64,
-    })
+    Ok(Paged { rows, request: page, total: total as u64 })
 }
 
 /// The latest entries about one entity, newest first (a row's history).
-pub async fn for_entity(
-    tx: &mut OrgTx,
-    entity_type: &str,
-    entity_id: &str,
-    limit: i64,
-) -> sqlx::Result<Vec<AuditRow>> {
+pub async fn for_entity(tx: &mut OrgTx, entity_type: &str, entity_id: &str, limit: i64) -> sqlx::Result<Vec<AuditRow>> {
     sqlx::query_as::<_, AuditRow>(
         "select seq, actor_id, actor_name, action, entity_type, entity_id, summary, before, after, created_at
          from audit_log where org_id = $1 and entity_type = $2 and entity_id = $3
@@ -222,26 +212,15 @@ pub async fn verify(tx: &mut OrgTx) -> sqlx::Result<(i64, Option<(i64, &'static 
 /// own tenant transaction, so this works under any database role the app may use.
 pub async fn verify_all(pool: &PgPool) -> sqlx::Result<Vec<ChainReport>> {
     let orgs: Vec<(Uuid, String)> =
-        sqlx::query_as("select org_id, slug from organisations order by slug")
-            .fetch_all(pool)
-            .await?;
+        sqlx::query_as("select org_id, slug from organisations order by slug").fetch_all(pool).await?;
     let mut reports = Vec::with_capacity(orgs.len());
     for (org_id, slug) in orgs {
-        let scope = OrgScope::new(
-            OrgId(org_id),
-            UserId(Uuid::nil()),
-            "aims audit verify".into(),
-            aims_domain::Role::Auditor,
-        );
+        let scope =
+            OrgScope::new(OrgId(org_id), UserId(Uuid::nil()), "aims audit verify".into(), aims_domain::Role::Auditor);
         let mut tx = scope.begin(pool).await?;
         let (entries, first_broken) = verify(&mut tx).await?;
         tx.commit().await?;
-        reports.push(ChainReport {
-            org_id: OrgId(org_id),
-            slug,
-            entries,
-            first_broken,
-        });
+        reports.push(ChainReport { org_id: OrgId(org_id), slug, entries, first_broken });
     }
     Ok(reports)
 }

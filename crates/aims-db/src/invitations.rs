@@ -55,11 +55,7 @@ pub enum InviteError {
 }
 
 /// Creates an invitation (replacing a pending one for the same email) and records it.
-pub async fn create(
-    tx: &mut OrgTx,
-    new: &NewInvitation,
-    token: &str,
-) -> Result<InvitationRow, InviteError> {
+pub async fn create(tx: &mut OrgTx, new: &NewInvitation, token: &str) -> Result<InvitationRow, InviteError> {
     let member: bool = sqlx::query_scalar(
         "select exists(select 1 from memberships m join users u using (user_id)
                        where m.org_id = $1 and lower(u.email) = $2)",
@@ -79,11 +75,7 @@ pub async fn create(
     .bind(new.email.as_str())
     .execute(tx.conn())
     .await?;
-    let access_until = if new.role == Role::Auditor {
-        new.access_until
-    } else {
-        None
-    };
+    let access_until = if new.role == Role::Auditor { new.access_until } else { None };
     let row = sqlx::query_as::<_, InvitationRow>(
         "with created as (
            insert into invitations (invitation_id, org_id, email, role, access_until, token_hash, invited_by, expires_at)
@@ -138,11 +130,7 @@ pub async fn list_pending(tx: &mut OrgTx, page: PageRequest) -> sqlx::Result<Pag
     .bind(page.limit())
     .fetch_all(tx.conn())
     .await?;
-    Ok(Paged {
-        rows,
-        request: page,
-        total: total as u64,
-    })
+    Ok(Paged { rows, request: page, total: total as u64 })
 }
 
 /// Revokes a pending invitation. `None` when there is no such pending invitation here.
@@ -268,33 +256,28 @@ pub async fn accept(
         return Err(AcceptError::WrongAccount);
     }
     let role: Role = inv.role.parse().map_err(|_| AcceptError::NotUsable)?;
-    let existing: Option<String> = sqlx::query_scalar(
-        "select role from memberships where org_id = $1 and user_id = $2 for update",
-    )
-    .bind(inv.org_id)
-    .bind(user_id.0)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let existing: Option<String> =
+        sqlx::query_scalar("select role from memberships where org_id = $1 and user_id = $2 for update")
+            .bind(inv.org_id)
+            .bind(user_id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
     // Someone who already belongs keeps their role: an invitation never demotes (an owner could
     // otherwise lose ownership by clicking an old auditor link).
     if existing.is_none() {
-        sqlx::query(
-            "insert into memberships (org_id, user_id, role, access_until) values ($1, $2, $3, $4)",
-        )
-        .bind(inv.org_id)
+        sqlx::query("insert into memberships (org_id, user_id, role, access_until) values ($1, $2, $3, $4)")
+            .bind(inv.org_id)
+            .bind(user_id.0)
+            .bind(role.as_str())
+            .bind(inv.access_until)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("update invitations set accepted_at = now(), accepted_by = $2 where invitation_id = $1")
+        .bind(inv.invitation_id)
         .bind(user_id.0)
-        .bind(role.as_str())
-        .bind(inv.access_until)
         .execute(&mut *tx)
         .await?;
-    }
-    sqlx::query(
-        "update invitations set accepted_at = now(), accepted_by = $2 where invitation_id = $1",
-    )
-    .bind(inv.invitation_id)
-    .bind(user_id.0)
-    .execute(&mut *tx)
-    .await?;
     let scope = OrgScope::new(OrgId(inv.org_id), user_id, user_name.to_string(), role);
     let mut tx = OrgTx::enter(tx, scope).await?;
     audit::record(

@@ -54,38 +54,27 @@ pub fn pool(url: &str, max_connections: u32) -> sqlx::Result<PgPool> {
 
 /// Whether the database answers a trivial query.
 pub async fn ping(pool: &PgPool) -> bool {
-    sqlx::query_scalar::<_, i32>("select 1")
-        .fetch_one(pool)
-        .await
-        .is_ok()
+    sqlx::query_scalar::<_, i32>("select 1").fetch_one(pool).await.is_ok()
 }
 
 /// Whether an error is the database being unreachable (as opposed to a bad query).
 pub fn is_unavailable(err: &sqlx::Error) -> bool {
-    matches!(
-        err,
-        sqlx::Error::PoolTimedOut
-            | sqlx::Error::Io(_)
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Tls(_)
-    ) || err
-        .as_database_error()
-        .and_then(|e| e.code())
-        // 57P01..03: admin shutdown, crash shutdown, cannot connect now; 08xxx: connection errors.
-        .is_some_and(|code| code.starts_with("57P") || code.starts_with("08"))
+    matches!(err, sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::Tls(_))
+        || err
+            .as_database_error()
+            .and_then(|e| e.code())
+            // 57P01..03: admin shutdown, crash shutdown, cannot connect now; 08xxx: connection errors.
+            .is_some_and(|code| code.starts_with("57P") || code.starts_with("08"))
 }
 
 /// Whether an error is the violation of the named unique (or other) constraint.
 pub fn is_constraint(err: &sqlx::Error, name: &str) -> bool {
-    err.as_database_error()
-        .and_then(|e| e.constraint())
-        .is_some_and(|c| c == name)
+    err.as_database_error().and_then(|e| e.constraint()).is_some_and(|c| c == name)
 }
 
 /// Removes what has expired: old login failures. Sessions are swept by the session store.
 pub async fn sweep(pool: &PgPool) -> sqlx::Result<u64> {
-    let done = sqlx::query("delete from login_failures where failed_at < now() - interval '1 day'")
-        .execute(pool)
-        .await?;
+    let done =
+        sqlx::query("delete from login_failures where failed_at < now() - interval '1 day'").execute(pool).await?;
     Ok(done.rows_affected())
 }

@@ -56,11 +56,7 @@ pub async fn list(tx: &mut OrgTx, page: PageRequest) -> sqlx::Result<Paged<Membe
     .bind(page.limit())
     .fetch_all(tx.conn())
     .await?;
-    Ok(Paged {
-        rows,
-        request: page,
-        total: total as u64,
-    })
+    Ok(Paged { rows, request: page, total: total as u64 })
 }
 
 /// One member, locked for the rest of the transaction.
@@ -108,9 +104,7 @@ async fn lock_checked(
     .bind(tx.org_id().0)
     .fetch_all(tx.conn())
     .await?;
-    let member = get_for_update(tx, user_id)
-        .await?
-        .ok_or(MemberChangeError::NotFound)?;
+    let member = get_for_update(tx, user_id).await?.ok_or(MemberChangeError::NotFound)?;
     if member.version != version {
         return Err(MemberChangeError::Stale(Box::new(member)));
     }
@@ -142,11 +136,7 @@ pub async fn change_role(
     version: i32,
 ) -> Result<MemberRow, MemberChangeError> {
     let before = lock_checked(tx, user_id, version, role == Role::Owner).await?;
-    let access_until = if role == Role::Auditor {
-        access_until
-    } else {
-        None
-    };
+    let access_until = if role == Role::Auditor { access_until } else { None };
     let after = sqlx::query_as::<_, MemberRow>(
         "with changed as (
            update memberships set role = $3, access_until = $4, version = version + 1
@@ -168,10 +158,7 @@ pub async fn change_role(
             action: AuditAction::Update,
             entity_type: "membership",
             entity_id: user_id.to_string(),
-            summary: format!(
-                "Changed {}'s role from {} to {}",
-                before.name, before.role, after.role
-            ),
+            summary: format!("Changed {}'s role from {} to {}", before.name, before.role, after.role),
             before: Some(before.snapshot()),
             after: Some(after.snapshot()),
         },
@@ -181,11 +168,7 @@ pub async fn change_role(
 }
 
 /// Removes a member from the workspace.
-pub async fn remove(
-    tx: &mut OrgTx,
-    user_id: UserId,
-    version: i32,
-) -> Result<MemberRow, MemberChangeError> {
+pub async fn remove(tx: &mut OrgTx, user_id: UserId, version: i32) -> Result<MemberRow, MemberChangeError> {
     let before = lock_checked(tx, user_id, version, false).await?;
     sqlx::query("delete from memberships where org_id = $1 and user_id = $2")
         .bind(tx.org_id().0)

@@ -91,11 +91,7 @@ async fn get_step_inner(tx: &mut OrgTx, number: u8, lock: bool) -> sqlx::Result<
          from steps s left join users u on u.user_id = s.owner_id
          where s.org_id = $1 and s.step_number = $2"
     };
-    sqlx::query_as::<_, StepRow>(sql)
-        .bind(tx.org_id().0)
-        .bind(i16::from(number))
-        .fetch_optional(tx.conn())
-        .await
+    sqlx::query_as::<_, StepRow>(sql).bind(tx.org_id().0).bind(i16::from(number)).fetch_optional(tx.conn()).await
 }
 
 /// One step.
@@ -190,7 +186,9 @@ pub async fn update_step(tx: &mut OrgTx, number: u8, update: &StepUpdate, versio
     .bind(&update.notes)
     .fetch_one(tx.conn())
     .await
-    .map_err(|e| if crate::is_constraint(&e, "steps_org_id_owner_id_fkey") { StepError::NotAMember } else { e.into() })?;
+    .map_err(|e| {
+        if crate::is_constraint(&e, "steps_org_id_owner_id_fkey") { StepError::NotAMember } else { e.into() }
+    })?;
     audit::record(
         tx,
         AuditEntry {

@@ -16,12 +16,7 @@ pub struct OrgScope {
 
 impl OrgScope {
     pub(crate) fn new(org_id: OrgId, user_id: UserId, user_name: String, role: Role) -> Self {
-        Self {
-            org_id,
-            user_id,
-            user_name,
-            role,
-        }
+        Self { org_id, user_id, user_name, role }
     }
 
     /// Builds a scope without a membership check, for tests only.
@@ -67,13 +62,8 @@ impl OrgTx {
     /// Switches an open transaction into the tenant: first the non-superuser role (superusers
     /// ignore policies, even forced ones), then the org id, transaction-local and bound as a
     /// parameter (SET cannot take one, set_config can).
-    pub(crate) async fn enter(
-        mut tx: Transaction<'static, Postgres>,
-        scope: OrgScope,
-    ) -> sqlx::Result<Self> {
-        sqlx::query("set local role aims_app")
-            .execute(&mut *tx)
-            .await?;
+    pub(crate) async fn enter(mut tx: Transaction<'static, Postgres>, scope: OrgScope) -> sqlx::Result<Self> {
+        sqlx::query("set local role aims_app").execute(&mut *tx).await?;
         sqlx::query("select set_config('app.org_id', $1, true)")
             .bind(scope.org_id.to_string())
             .execute(&mut *tx)

@@ -14,12 +14,7 @@ pub struct RecentFailures {
 }
 
 /// Counts failures for an email and an address within the last `window_secs`.
-pub async fn recent(
-    pool: &PgPool,
-    email: &str,
-    addr: &str,
-    window_secs: i64,
-) -> sqlx::Result<RecentFailures> {
+pub async fn recent(pool: &PgPool, email: &str, addr: &str, window_secs: i64) -> sqlx::Result<RecentFailures> {
     let (by_account, by_addr, oldest_expires_in): (i64, i64, Option<f64>) = sqlx::query_as(
         "select count(*) filter (where email = $1),
                 count(*) filter (where client_addr = $2),
@@ -51,9 +46,6 @@ pub async fn record_failure(pool: &PgPool, email: &str, addr: &str) -> sqlx::Res
 
 /// Forgets an account's failures after a successful sign-in.
 pub async fn clear_account(pool: &PgPool, email: &str) -> sqlx::Result<()> {
-    sqlx::query("delete from login_failures where email = $1")
-        .bind(email)
-        .execute(pool)
-        .await?;
+    sqlx::query("delete from login_failures where email = $1").bind(email).execute(pool).await?;
     Ok(())
 }

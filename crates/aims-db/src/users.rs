@@ -58,11 +58,7 @@ pub async fn create(
     .fetch_one(pool)
     .await
     .map_err(|e| {
-        if crate::is_constraint(&e, "users_email_key") {
-            CreateUserError::EmailTaken
-        } else {
-            CreateUserError::Db(e)
-        }
+        if crate::is_constraint(&e, "users_email_key") { CreateUserError::EmailTaken } else { CreateUserError::Db(e) }
     })
 }
 
@@ -89,11 +85,7 @@ pub async fn get(pool: &PgPool, user_id: UserId) -> sqlx::Result<Option<UserRow>
 }
 
 /// Replaces the password hash and returns the new change time (which ends older sessions).
-pub async fn set_password(
-    pool: &PgPool,
-    user_id: UserId,
-    password_hash: &str,
-) -> sqlx::Result<OffsetDateTime> {
+pub async fn set_password(pool: &PgPool, user_id: UserId, password_hash: &str) -> sqlx::Result<OffsetDateTime> {
     sqlx::query_scalar(
         "update users set password_hash = $2, password_changed_at = now(), version = version + 1
          where user_id = $1 returning password_changed_at",

@@ -8,27 +8,16 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 async fn user(pool: &PgPool, email: &str) -> UserId {
-    users::create(
-        pool,
-        &Email::parse(email).unwrap(),
-        &PersonName::parse("Test User").unwrap(),
-        "x",
-    )
-    .await
-    .unwrap()
-    .id()
+    users::create(pool, &Email::parse(email).unwrap(), &PersonName::parse("Test User").unwrap(), "x")
+        .await
+        .unwrap()
+        .id()
 }
 
 async fn org(pool: &PgPool, owner: UserId, slug: &str) -> OrgRow {
-    orgs::create(
-        pool,
-        owner,
-        "Test User",
-        &OrgName::parse(slug).unwrap(),
-        &OrgSlug::parse(slug).unwrap(),
-    )
-    .await
-    .unwrap()
+    orgs::create(pool, owner, "Test User", &OrgName::parse(slug).unwrap(), &OrgSlug::parse(slug).unwrap())
+        .await
+        .unwrap()
 }
 
 /// Two workspaces, each with its creation entries in the audit log.
@@ -37,10 +26,7 @@ async fn two_orgs(pool: &PgPool) -> (OrgScope, OrgScope) {
     let ub = user(pool, "b@example.com").await;
     let a = org(pool, ua, "alpha").await;
     let b = org(pool, ub, "beta").await;
-    (
-        OrgScope::for_test(a.id(), ua, Role::Owner),
-        OrgScope::for_test(b.id(), ub, Role::Owner),
-    )
+    (OrgScope::for_test(a.id(), ua, Role::Owner), OrgScope::for_test(b.id(), ub, Role::Owner))
 }
 
 #[sqlx::test(migrator = "aims_db::MIGRATOR")]
@@ -48,10 +34,8 @@ async fn a_query_without_org_filter_sees_only_its_own_tenant(pool: PgPool) {
     let (a, b) = two_orgs(&pool).await;
     let mut tx = a.begin(&pool).await.unwrap();
     // Deliberately no `where org_id`: row-level security is what filters.
-    let orgs_seen: Vec<Uuid> = sqlx::query_scalar("select distinct org_id from audit_log")
-        .fetch_all(tx.conn())
-        .await
-        .unwrap();
+    let orgs_seen: Vec<Uuid> =
+        sqlx::query_scalar("select distinct org_id from audit_log").fetch_all(tx.conn()).await.unwrap();
     assert_eq!(orgs_seen, vec![a.org_id().0]);
     let count_b: i64 = sqlx::query_scalar("select count(*) from audit_log where org_id = $1")
         .bind(b.org_id().0)
@@ -61,10 +45,7 @@ async fn a_query_without_org_filter_sees_only_its_own_tenant(pool: PgPool) {
     assert_eq!(count_b, 0);
     tx.commit().await.unwrap();
     // The superuser pool (migrations, tests) sees both: the role switch is what applies RLS.
-    let all: i64 = sqlx::query_scalar("select count(distinct org_id) from audit_log")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let all: i64 = sqlx::query_scalar("select count(distinct org_id) from audit_log").fetch_one(&pool).await.unwrap();
     assert_eq!(all, 2);
 }
 
@@ -87,16 +68,10 @@ async fn writing_into_another_tenant_fails(pool: PgPool) {
 #[sqlx::test(migrator = "aims_db::MIGRATOR")]
 async fn the_audit_log_is_append_only_for_the_app(pool: PgPool) {
     let (a, _) = two_orgs(&pool).await;
-    for statement in [
-        "update audit_log set summary = 'x'",
-        "delete from audit_log",
-    ] {
+    for statement in ["update audit_log set summary = 'x'", "delete from audit_log"] {
         let mut tx = a.begin(&pool).await.unwrap();
         let err = sqlx::query(statement).execute(tx.conn()).await.unwrap_err();
-        assert!(
-            err.to_string().contains("permission denied"),
-            "{statement}: {err}"
-        );
+        assert!(err.to_string().contains("permission denied"), "{statement}: {err}");
     }
 }
 
@@ -104,24 +79,12 @@ async fn the_audit_log_is_append_only_for_the_app(pool: PgPool) {
 async fn without_a_tenant_set_the_app_role_sees_nothing(pool: PgPool) {
     two_orgs(&pool).await;
     let mut tx = pool.begin().await.unwrap();
-    sqlx::query("set local role aims_app")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    let n: i64 = sqlx::query_scalar("select count(*) from audit_log")
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+    sqlx::query("set local role aims_app").execute(&mut *tx).await.unwrap();
+    let n: i64 = sqlx::query_scalar("select count(*) from audit_log").fetch_one(&mut *tx).await.unwrap();
     assert_eq!(n, 0, "the policy fails closed");
     // A pooled connection that carried a tenant before reads back '' (not NULL): still closed.
-    sqlx::query("select set_config('app.org_id', '', true)")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    let n: i64 = sqlx::query_scalar("select count(*) from audit_log")
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+    sqlx::query("select set_config('app.org_id', '', true)").execute(&mut *tx).await.unwrap();
+    let n: i64 = sqlx::query_scalar("select count(*) from audit_log").fetch_one(&mut *tx).await.unwrap();
     assert_eq!(n, 0);
 }
 
@@ -156,39 +119,23 @@ async fn a_row_cannot_reference_another_tenants_row(pool: PgPool) {
     tx.commit().await.unwrap();
 
     let mut tx = a.begin(&pool).await.unwrap();
-    let err =
-        sqlx::query("insert into test_children (org_id, child_id, parent_id) values ($1, $2, $3)")
-            .bind(a.org_id().0)
-            .bind(Uuid::now_v7())
-            .bind(parent_of_b)
-            .execute(tx.conn())
-            .await
-            .unwrap_err();
+    let err = sqlx::query("insert into test_children (org_id, child_id, parent_id) values ($1, $2, $3)")
+        .bind(a.org_id().0)
+        .bind(Uuid::now_v7())
+        .bind(parent_of_b)
+        .execute(tx.conn())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("foreign key"), "{err}");
 
     // Nor can scope A read, change or delete B's parent, even without an org filter.
     let mut tx = a.begin(&pool).await.unwrap();
-    let seen: i64 = sqlx::query_scalar("select count(*) from test_parents")
-        .fetch_one(tx.conn())
-        .await
-        .unwrap();
-    let updated = sqlx::query("update test_parents set title = 'hacked'")
-        .execute(tx.conn())
-        .await
-        .unwrap();
-    let deleted = sqlx::query("delete from test_parents")
-        .execute(tx.conn())
-        .await
-        .unwrap();
-    assert_eq!(
-        (seen, updated.rows_affected(), deleted.rows_affected()),
-        (0, 0, 0)
-    );
+    let seen: i64 = sqlx::query_scalar("select count(*) from test_parents").fetch_one(tx.conn()).await.unwrap();
+    let updated = sqlx::query("update test_parents set title = 'hacked'").execute(tx.conn()).await.unwrap();
+    let deleted = sqlx::query("delete from test_parents").execute(tx.conn()).await.unwrap();
+    assert_eq!((seen, updated.rows_affected(), deleted.rows_affected()), (0, 0, 0));
     tx.commit().await.unwrap();
-    let title: String = sqlx::query_scalar("select title from test_parents")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let title: String = sqlx::query_scalar("select title from test_parents").fetch_one(&pool).await.unwrap();
     assert_eq!(title, "B parent");
 }
 
@@ -218,10 +165,7 @@ async fn every_tenant_table_forces_the_isolation_policy(pool: PgPool) {
             enabled && forced && policies >= 1,
             "{table}: RLS enabled={enabled} forced={forced} policies={policies}"
         );
-        assert!(
-            pk_leads_with_org,
-            "{table}: the primary key must start with org_id"
-        );
+        assert!(pk_leads_with_org, "{table}: the primary key must start with org_id");
     }
 }
 
@@ -252,12 +196,7 @@ async fn the_audit_chain_verifies_and_names_the_first_changed_entry(pool: PgPool
     }
     let reports = audit::verify_all(&pool).await.unwrap();
     assert_eq!(reports.len(), 2);
-    assert!(
-        reports
-            .iter()
-            .all(|r| r.entries == 7 && r.first_broken.is_none()),
-        "{reports:?}"
-    );
+    assert!(reports.iter().all(|r| r.entries == 7 && r.first_broken.is_none()), "{reports:?}");
 
     // Tamper as the database owner would: rewrite entry 4 of alpha.
     sqlx::query("update audit_log set summary = 'nothing happened' where org_id = $1 and seq = 4")
@@ -272,11 +211,7 @@ async fn the_audit_chain_verifies_and_names_the_first_changed_entry(pool: PgPool
     assert_eq!(beta.first_broken, None);
 
     // Deleting an entry in the middle of beta is caught too.
-    sqlx::query("delete from audit_log where org_id = $1 and seq = 3")
-        .bind(b.org_id().0)
-        .execute(&pool)
-        .await
-        .unwrap();
+    sqlx::query("delete from audit_log where org_id = $1 and seq = 3").bind(b.org_id().0).execute(&pool).await.unwrap();
     let reports = audit::verify_all(&pool).await.unwrap();
     let beta = reports.iter().find(|r| r.slug == "beta").unwrap();
     assert_eq!(beta.first_broken.map(|b| b.0), Some(4));
@@ -288,9 +223,7 @@ async fn concurrent_writers_keep_one_unbroken_chain(pool: PgPool) {
     let mut tasks = Vec::new();
     for i in 0..16 {
         let (a, pool) = (a.clone(), pool.clone());
-        tasks.push(tokio::spawn(async move {
-            entry(&a, &pool, &format!("parallel {i}")).await
-        }));
+        tasks.push(tokio::spawn(async move { entry(&a, &pool, &format!("parallel {i}")).await }));
     }
     for t in tasks {
         t.await.unwrap();

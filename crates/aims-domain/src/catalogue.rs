@@ -333,9 +333,26 @@ mod tests {
     #[test]
     fn task_keys_are_unique_within_a_step_and_areas_are_known() {
         const AREAS: &[&str] = &[
-            "scope", "ai-systems", "objectives", "roles", "gap", "actions", "policies", "risks",
-            "impact-assessments", "soa", "evidence", "training", "suppliers", "metrics", "audits",
-            "reviews", "improvements", "readiness", "certification", "none",
+            "scope",
+            "ai-systems",
+            "objectives",
+            "roles",
+            "gap",
+            "actions",
+            "policies",
+            "risks",
+            "impact-assessments",
+            "soa",
+            "evidence",
+            "training",
+            "suppliers",
+            "metrics",
+            "audits",
+            "reviews",
+            "improvements",
+            "readiness",
+            "certification",
+            "none",
         ];
         for step in &catalogue().steps {
             let mut keys = HashSet::new();

@@ -5,8 +5,8 @@ pub mod catalogue;
 pub mod ids;
 pub mod paging;
 pub mod password;
-pub mod role;
 pub mod roadmap;
+pub mod role;
 pub mod values;
 
 pub use ids::{InvitationId, OrgId, UserId};

@@ -87,11 +87,7 @@ impl<T> Paged<T> {
 
     /// 1-based index of the first row shown (0 when empty).
     pub fn first_row(&self) -> u64 {
-        if self.rows.is_empty() {
-            0
-        } else {
-            self.request.offset() as u64 + 1
-        }
+        if self.rows.is_empty() { 0 } else { self.request.offset() as u64 + 1 }
     }
 
     /// 1-based index of the last row shown.
@@ -106,39 +102,17 @@ mod tests {
 
     #[test]
     fn requests_are_clamped() {
-        assert_eq!(
-            PageRequest::new(Some(0), Some(10_000)),
-            PageRequest {
-                number: 1,
-                per_page: 200
-            }
-        );
+        assert_eq!(PageRequest::new(Some(0), Some(10_000)), PageRequest { number: 1, per_page: 200 });
         assert_eq!(PageRequest::new(Some(3), Some(20)).offset(), 40);
     }
 
     #[test]
     fn pages_know_their_neighbours() {
-        let page = Paged {
-            rows: vec![1; 20],
-            request: PageRequest::new(Some(2), Some(20)),
-            total: 45,
-        };
+        let page = Paged { rows: vec![1; 20], request: PageRequest::new(Some(2), Some(20)), total: 45 };
         assert_eq!(page.total_pages(), 3);
         assert_eq!((page.prev(), page.next()), (Some(1), Some(3)));
         assert_eq!((page.first_row(), page.last_row()), (21, 40));
-        let empty: Paged<u8> = Paged {
-            rows: vec![],
-            request: PageRequest::default(),
-            total: 0,
-        };
-        assert_eq!(
-            (
-                empty.total_pages(),
-                empty.prev(),
-                empty.next(),
-                empty.first_row()
-            ),
-            (1, None, None, 0)
-        );
+        let empty: Paged<u8> = Paged { rows: vec![], request: PageRequest::default(), total: 0 };
+        assert_eq!((empty.total_pages(), empty.prev(), empty.next(), empty.first_row()), (1, None, None, 0));
     }
 }

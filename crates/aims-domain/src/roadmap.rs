@@ -117,11 +117,14 @@ pub struct Progress {
 impl Progress {
     /// Whole percent, rounded down so that 100 % means really complete.
     pub fn percent(self) -> u32 {
-        if self.total == 0 { 0 } else { self.done * 100 / self.total }
+        (self.done * 100).checked_div(self.total).unwrap_or(0)
     }
+}
 
-    /// Adds another progress.
-    pub fn add(self, other: Progress) -> Progress {
+impl std::ops::Add for Progress {
+    type Output = Progress;
+
+    fn add(self, other: Progress) -> Progress {
         Progress { done: self.done + other.done, total: self.total + other.total }
     }
 }
@@ -131,35 +134,25 @@ pub type ClosedTasks = HashMap<u8, Vec<String>>;
 
 /// Progress of one step: closed tasks out of its tasks (only keys the catalogue knows count).
 pub fn step_progress(step: &Step, closed: &ClosedTasks) -> Progress {
-    let done = closed
-        .get(&step.number)
-        .map_or(0, |keys| step.tasks.iter().filter(|t| keys.contains(&t.key)).count());
+    let done = closed.get(&step.number).map_or(0, |keys| step.tasks.iter().filter(|t| keys.contains(&t.key)).count());
     Progress { done: done as u32, total: step.tasks.len() as u32 }
 }
 
 /// Progress of a phase: the tasks of its steps.
 pub fn phase_progress(catalogue: &Catalogue, phase: u8, closed: &ClosedTasks) -> Progress {
-    catalogue
-        .steps
-        .iter()
-        .filter(|s| s.phase == phase)
-        .fold(Progress::default(), |p, s| p.add(step_progress(s, closed)))
+    catalogue.steps.iter().filter(|s| s.phase == phase).fold(Progress::default(), |p, s| p + step_progress(s, closed))
 }
 
 /// Progress of the whole implementation: all 101 tasks.
 pub fn overall_progress(catalogue: &Catalogue, closed: &ClosedTasks) -> Progress {
-    catalogue.steps.iter().fold(Progress::default(), |p, s| p.add(step_progress(s, closed)))
+    catalogue.steps.iter().fold(Progress::default(), |p, s| p + step_progress(s, closed))
 }
 
 /// The completion guard: a step may be done only when every task is closed. Returns the titles
 /// of the open tasks otherwise.
 pub fn open_tasks<'a>(step: &'a Step, closed: &ClosedTasks) -> Vec<&'a str> {
     let keys = closed.get(&step.number);
-    step.tasks
-        .iter()
-        .filter(|t| !keys.is_some_and(|k| k.contains(&t.key)))
-        .map(|t| t.title.as_str())
-        .collect()
+    step.tasks.iter().filter(|t| !keys.is_some_and(|k| k.contains(&t.key))).map(|t| t.title.as_str()).collect()
 }
 
 /// The phase the workspace is in: the first phase with a step that is not done (5 when all are).

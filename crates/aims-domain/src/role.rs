@@ -37,18 +37,10 @@ pub enum Action {
 
 impl Role {
     /// Every role, most powerful first (the order of select boxes).
-    pub const ALL: [Role; 4] = [
-        Role::Owner,
-        Role::Consultant,
-        Role::Implementer,
-        Role::Auditor,
-    ];
+    pub const ALL: [Role; 4] = [Role::Owner, Role::Consultant, Role::Implementer, Role::Auditor];
 
     /// The permission matrix of DESIGN.md §4. The only place that answers "may this role do that".
-    #[expect(
-        clippy::match_like_matches_macro,
-        reason = "the table reads best as one arm per rule"
-    )]
+    #[expect(clippy::match_like_matches_macro, reason = "the table reads best as one arm per rule")]
     pub fn may(self, action: Action) -> bool {
         use Action::*;
         use Role::*;
@@ -106,9 +98,7 @@ impl Action {
                 "Your role in this workspace is read-only: auditors can review everything but change nothing."
             }
             Action::Approve => "Only an owner of this workspace can approve.",
-            Action::ManageMembers => {
-                "Only owners and consultants can invite members or change their roles."
-            }
+            Action::ManageMembers => "Only owners and consultants can invite members or change their roles.",
             Action::ManageOwners => "Only an owner can make, demote or remove owners.",
             Action::ManageSettings => "Only an owner can change the workspace settings.",
         }
@@ -129,10 +119,7 @@ pub struct RoleError;
 impl FromStr for Role {
     type Err = RoleError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s.trim())
-            .ok_or(RoleError)
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim()).ok_or(RoleError)
     }
 }
 
@@ -150,14 +137,7 @@ mod tests {
             (Role::Implementer, [true, true, false, false, false, false]),
             (Role::Auditor, [true, false, false, false, false, false]),
         ];
-        let actions = [
-            Read,
-            Edit,
-            Approve,
-            ManageMembers,
-            ManageOwners,
-            ManageSettings,
-        ];
+        let actions = [Read, Edit, Approve, ManageMembers, ManageOwners, ManageSettings];
         for (role, row) in expected {
             for (action, allowed) in actions.iter().zip(row) {
                 assert_eq!(role.may(*action), allowed, "{role:?} may {action:?}");
@@ -168,26 +148,11 @@ mod tests {
     #[test]
     fn only_owners_touch_owners() {
         use Role::*;
-        assert_eq!(
-            Role::membership_change_action(None, Some(Auditor)),
-            ManageMembers
-        );
-        assert_eq!(
-            Role::membership_change_action(Some(Implementer), Some(Owner)),
-            ManageOwners
-        );
-        assert_eq!(
-            Role::membership_change_action(Some(Owner), Some(Consultant)),
-            ManageOwners
-        );
-        assert_eq!(
-            Role::membership_change_action(Some(Owner), None),
-            ManageOwners
-        );
-        assert_eq!(
-            Role::membership_change_action(Some(Auditor), None),
-            ManageMembers
-        );
+        assert_eq!(Role::membership_change_action(None, Some(Auditor)), ManageMembers);
+        assert_eq!(Role::membership_change_action(Some(Implementer), Some(Owner)), ManageOwners);
+        assert_eq!(Role::membership_change_action(Some(Owner), Some(Consultant)), ManageOwners);
+        assert_eq!(Role::membership_change_action(Some(Owner), None), ManageOwners);
+        assert_eq!(Role::membership_change_action(Some(Auditor), None), ManageMembers);
         assert!(!Consultant.may(ManageOwners));
     }
 

@@ -46,11 +46,7 @@ impl Default for Config {
 /// from anywhere and for tests).
 fn default_static_dir() -> PathBuf {
     let local = PathBuf::from("static");
-    if local.is_dir() {
-        local
-    } else {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../static"))
-    }
+    if local.is_dir() { local } else { PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../static")) }
 }
 
 impl Config {
@@ -62,15 +58,11 @@ impl Config {
         Ok(Self {
             database_url: var("DATABASE_URL").unwrap_or(defaults.database_url),
             bind: match var("AIMS_BIND") {
-                Some(v) => v
-                    .parse()
-                    .map_err(|e| anyhow::anyhow!("AIMS_BIND={v}: {e}"))?,
+                Some(v) => v.parse().map_err(|e| anyhow::anyhow!("AIMS_BIND={v}: {e}"))?,
                 None => defaults.bind,
             },
             base_url: var("AIMS_BASE_URL").map(|v| v.trim_end_matches('/').to_string()),
-            data_dir: var("AIMS_DATA_DIR")
-                .map(PathBuf::from)
-                .unwrap_or(defaults.data_dir),
+            data_dir: var("AIMS_DATA_DIR").map(PathBuf::from).unwrap_or(defaults.data_dir),
             secure_cookies: match var("AIMS_SECURE_COOKIES").as_deref() {
                 Some("false" | "0" | "no" | "off") => false,
                 Some("true" | "1" | "yes" | "on") | None => true,
@@ -78,21 +70,15 @@ impl Config {
             },
             session_idle: match var("AIMS_SESSION_IDLE_MINUTES") {
                 Some(v) => Duration::from_secs(
-                    60 * v
-                        .parse::<u64>()
-                        .map_err(|e| anyhow::anyhow!("AIMS_SESSION_IDLE_MINUTES={v}: {e}"))?,
+                    60 * v.parse::<u64>().map_err(|e| anyhow::anyhow!("AIMS_SESSION_IDLE_MINUTES={v}: {e}"))?,
                 ),
                 None => defaults.session_idle,
             },
             db_pool: match var("AIMS_DB_POOL") {
-                Some(v) => v
-                    .parse()
-                    .map_err(|e| anyhow::anyhow!("AIMS_DB_POOL={v}: {e}"))?,
+                Some(v) => v.parse().map_err(|e| anyhow::anyhow!("AIMS_DB_POOL={v}: {e}"))?,
                 None => defaults.db_pool,
             },
-            static_dir: var("AIMS_STATIC_DIR")
-                .map(PathBuf::from)
-                .unwrap_or(defaults.static_dir),
+            static_dir: var("AIMS_STATIC_DIR").map(PathBuf::from).unwrap_or(defaults.static_dir),
         })
     }
 }

@@ -22,29 +22,16 @@ pub struct DemoLogin {
 
 /// The demo accounts, by role.
 pub fn demo_logins() -> Vec<DemoLogin> {
-    Role::ALL
-        .into_iter()
-        .map(|role| DemoLogin {
-            role,
-            email: format!("{}@demo.aims.test", role.as_str()),
-        })
-        .collect()
+    Role::ALL.into_iter().map(|role| DemoLogin { role, email: format!("{}@demo.aims.test", role.as_str()) }).collect()
 }
 
 async fn demo_user(pool: &PgPool, email: &str, name: &str, hash: &str) -> anyhow::Result<UserRow> {
     let email = Email::parse(email).map_err(|e| anyhow::anyhow!("{e}"))?;
-    match users::create(
-        pool,
-        &email,
-        &PersonName::parse(name).map_err(|e| anyhow::anyhow!("{e}"))?,
-        hash,
-    )
-    .await
-    {
+    match users::create(pool, &email, &PersonName::parse(name).map_err(|e| anyhow::anyhow!("{e}"))?, hash).await {
         Ok(user) => Ok(user),
-        Err(CreateUserError::EmailTaken) => users::find_by_email(pool, &email)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("user vanished")),
+        Err(CreateUserError::EmailTaken) => {
+            users::find_by_email(pool, &email).await?.ok_or_else(|| anyhow::anyhow!("user vanished"))
+        }
         Err(CreateUserError::Db(e)) => Err(e.into()),
     }
 }
@@ -56,18 +43,10 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let hash = tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD)).await?;
-    let names = [
-        "Olivia Owner",
-        "Conrad Consultant",
-        "Imani Implementer",
-        "Aurelio Auditor",
-    ];
+    let names = ["Olivia Owner", "Conrad Consultant", "Imani Implementer", "Aurelio Auditor"];
     let mut accounts = Vec::new();
     for (login, name) in demo_logins().into_iter().zip(names) {
-        accounts.push((
-            login.role,
-            demo_user(pool, &login.email, name, &hash).await?,
-        ));
+        accounts.push((login.role, demo_user(pool, &login.email, name, &hash).await?));
     }
     let (_, owner) = &accounts[0];
     let org = aims_db::orgs::create(
@@ -84,23 +63,11 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<bool> {
         .ok_or_else(|| anyhow::anyhow!("owner has no access"))?;
     for (role, user) in &accounts[1..] {
         let token = format!("demo-{}-{}", role.as_str(), uuid::Uuid::new_v4());
-        let access_until = (*role == Role::Auditor).then(|| {
-            time::OffsetDateTime::now_utc()
-                .date()
-                .saturating_add(time::Duration::days(90))
-        });
+        let access_until = (*role == Role::Auditor)
+            .then(|| time::OffsetDateTime::now_utc().date().saturating_add(time::Duration::days(90)));
         let mut tx = access.scope.begin(pool).await?;
         let email = Email::parse(&user.email).map_err(|e| anyhow::anyhow!("{e}"))?;
-        aims_db::invitations::create(
-            &mut tx,
-            &NewInvitation {
-                email,
-                role: *role,
-                access_until,
-            },
-            &token,
-        )
-        .await?;
+        aims_db::invitations::create(&mut tx, &NewInvitation { email, role: *role, access_until }, &token).await?;
         tx.commit().await?;
         aims_db::invitations::accept(pool, &token, user.id(), &user.name, &user.email).await?;
     }

@@ -45,10 +45,7 @@ impl From<sqlx::Error> for AppError {
             return AppError::NotFound;
         }
         // A write that row-level security refused is another tenant's row: answer as missing.
-        if err
-            .as_database_error()
-            .is_some_and(|e| e.message().contains("row-level security"))
-        {
+        if err.as_database_error().is_some_and(|e| e.message().contains("row-level security")) {
             return AppError::NotFound;
         }
         if aims_db::is_unavailable(&err) {
@@ -97,18 +94,9 @@ pub struct ErrorPage {
 
 impl ErrorPage {
     fn response(status: StatusCode, title: &'static str, message: impl Into<String>) -> Response {
-        let page = ErrorPage {
-            code: status.as_u16(),
-            title,
-            message: message.into(),
-        };
+        let page = ErrorPage { code: status.as_u16(), title, message: message.into() };
         match page.render() {
-            Ok(html) => (
-                status,
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                html,
-            )
-                .into_response(),
+            Ok(html) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
             Err(_) => (status, title).into_response(),
         }
     }
@@ -159,8 +147,7 @@ impl IntoResponse for AppError {
                     "Temporarily unavailable",
                     "The workbench cannot reach its database right now. Nothing was lost; please try again in a minute.",
                 );
-                res.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
                 res
             }
             AppError::Internal(err) => {
@@ -180,9 +167,7 @@ pub fn url_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

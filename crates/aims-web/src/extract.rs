@@ -8,9 +8,7 @@ use aims_db::membership::MyWorkspace;
 use aims_db::orgs::OrgRow;
 use aims_db::{OrgScope, OrgTx};
 use aims_domain::{Action, Role, UserId};
-use axum::extract::{
-    ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, RawPathParams,
-};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use std::net::SocketAddr;
 use time::Date;
@@ -29,11 +27,7 @@ pub struct CurrentUser {
 impl CurrentUser {
     /// The first letter of the name, for the avatar.
     pub fn initial(&self) -> String {
-        self.name
-            .chars()
-            .next()
-            .map(|c| c.to_uppercase().collect())
-            .unwrap_or_default()
+        self.name.chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_default()
     }
 
     /// Loads the user once per request (cached in the request's extensions). A session made
@@ -48,11 +42,7 @@ impl CurrentUser {
             Some((id, stamp)) => match aims_db::users::get(&state.db, id).await? {
                 Some(row) if TypedSession::stamp_matches(stamp, row.password_changed_at) => {
                     session.touch().await?;
-                    Some(CurrentUser {
-                        id,
-                        name: row.name,
-                        email: row.email,
-                    })
+                    Some(CurrentUser { id, name: row.name, email: row.email })
                 }
                 _ => {
                     session.sign_out().await?;
@@ -66,38 +56,22 @@ impl CurrentUser {
 }
 
 fn path_and_query(parts: &Parts) -> String {
-    parts
-        .uri
-        .path_and_query()
-        .map_or("/", |p| p.as_str())
-        .to_string()
+    parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string()
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let next = if parts.method == axum::http::Method::GET {
-            path_and_query(parts)
-        } else {
-            String::new()
-        };
-        CurrentUser::load(parts, state)
-            .await?
-            .ok_or(AppError::LoginRequired { next })
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let next = if parts.method == axum::http::Method::GET { path_and_query(parts) } else { String::new() };
+        CurrentUser::load(parts, state).await?.ok_or(AppError::LoginRequired { next })
     }
 }
 
 impl OptionalFromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Option<Self>, Self::Rejection> {
         CurrentUser::load(parts, state).await
     }
 }
@@ -123,11 +97,7 @@ impl Workspace {
 
     /// The one role guard: 403 with the reason when the role may not do `action`.
     pub fn require(&self, action: Action) -> AppResult<()> {
-        if self.role().may(action) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(action.denied_reason()))
-        }
+        if self.role().may(action) { Ok(()) } else { Err(AppError::Forbidden(action.denied_reason())) }
     }
 
     /// Whether the member may do `action` (for showing or hiding buttons).
@@ -149,17 +119,10 @@ impl Workspace {
         if let Some(ws) = parts.extensions.get::<Workspace>() {
             return Ok(ws.clone());
         }
-        let user =
-            <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
+        let user = <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
         let slug = slug_param(parts, state).await.ok_or(AppError::NotFound)?;
-        let access = aims_db::membership::authorize(&state.db, user.id, &slug)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let ws = Workspace {
-            org: access.org,
-            scope: access.scope,
-            access_until: access.access_until,
-        };
+        let access = aims_db::membership::authorize(&state.db, user.id, &slug).await?.ok_or(AppError::NotFound)?;
+        let ws = Workspace { org: access.org, scope: access.scope, access_until: access.access_until };
         if !parts.method.is_safe() && !ws.role().may_write() {
             return Err(AppError::Forbidden(Action::Edit.denied_reason()));
         }
@@ -170,19 +133,13 @@ impl Workspace {
 
 async fn slug_param(parts: &mut Parts, state: &AppState) -> Option<String> {
     let params = RawPathParams::from_request_parts(parts, state).await.ok()?;
-    params
-        .iter()
-        .find(|(k, _)| *k == "slug")
-        .map(|(_, v)| v.to_string())
+    params.iter().find(|(k, _)| *k == "slug").map(|(_, v)| v.to_string())
 }
 
 impl FromRequestParts<AppState> for Workspace {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         Workspace::load(parts, state).await
     }
 }
@@ -234,29 +191,18 @@ impl PageCtx {
 
     /// `aria-current` value for a navigation link.
     pub fn current(&self, area: &str) -> &'static str {
-        if self.is_active(area) {
-            "page"
-        } else {
-            "false"
-        }
+        if self.is_active(area) { "page" } else { "false" }
     }
 }
 
 impl FromRequestParts<AppState> for PageCtx {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let user = CurrentUser::load(parts, state).await?;
         let org = if slug_param(parts, state).await.is_some() {
             let ws = Workspace::load(parts, state).await?;
-            Some(OrgNav {
-                slug: ws.org.slug.clone(),
-                name: ws.org.name.clone(),
-                role: ws.role(),
-            })
+            Some(OrgNav { slug: ws.org.slug.clone(), name: ws.org.name.clone(), role: ws.role() })
         } else {
             None
         };
@@ -292,10 +238,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
         let addr = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(
-                || "unknown".to_string(),
-                |ConnectInfo(a)| a.ip().to_string(),
-            );
+            .map_or_else(|| "unknown".to_string(), |ConnectInfo(a)| a.ip().to_string());
         Ok(ClientAddr(addr))
     }
 }

@@ -57,10 +57,7 @@ pub struct SelectOption {
 impl SelectOption {
     /// Builds an option.
     pub fn new(value: impl Into<String>, label: impl Into<String>) -> Self {
-        Self {
-            value: value.into(),
-            label: label.into(),
-        }
+        Self { value: value.into(), label: label.into() }
     }
 }
 
@@ -80,7 +77,5 @@ pub fn parse_optional_date(raw: &str) -> Result<Option<time::Date>, &'static str
         return Ok(None);
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(raw, &format)
-        .map(Some)
-        .map_err(|_| "Enter a date as YYYY-MM-DD.")
+    time::Date::parse(raw, &format).map(Some).map_err(|_| "Enter a date as YYYY-MM-DD.")
 }

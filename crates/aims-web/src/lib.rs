@@ -60,18 +60,12 @@ pub fn build_app(config: Config, db: PgPool) -> Router {
     let state = AppState::new(config, db.clone());
 
     let sessions = SessionManagerLayer::new(PostgresStore::new(db))
-        .with_name(if secure {
-            "__Host-aims_session"
-        } else {
-            "aims_session"
-        })
+        .with_name(if secure { "__Host-aims_session" } else { "aims_session" })
         .with_secure(secure)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(
-            time::Duration::try_from(session_idle).unwrap_or(time::Duration::hours(8)),
-        ));
+        .with_expiry(Expiry::OnInactivity(time::Duration::try_from(session_idle).unwrap_or(time::Duration::hours(8))));
 
     let static_files = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
@@ -87,30 +81,17 @@ pub fn build_app(config: Config, db: PgPool) -> Router {
         .into_router()
         .fallback(|| async { AppError::NotFound })
         .nest_service("/static", static_files)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            csrf::require_csrf,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::require_csrf))
         .layer(sessions)
-        .layer(middleware::from_fn_with_state(
-            state.db.clone(),
-            error::session_save_failures,
-        ))
+        .layer(middleware::from_fn_with_state(state.db.clone(), error::session_save_failures))
         .with_state(state)
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
                     // The matched pattern, not the raw path: invitation tokens stay out of logs.
-                    let path = req
-                        .extensions()
-                        .get::<MatchedPath>()
-                        .map_or("-", MatchedPath::as_str);
-                    let id = req
-                        .headers()
-                        .get("x-request-id")
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("-");
+                    let path = req.extensions().get::<MatchedPath>().map_or("-", MatchedPath::as_str);
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
                     tracing::info_span!("request", method = %req.method(), path, request_id = id)
                 }))
                 .layer(PropagateRequestIdLayer::new(request_id))
@@ -126,10 +107,7 @@ pub fn build_app(config: Config, db: PgPool) -> Router {
                     header::REFERRER_POLICY,
                     HeaderValue::from_static("same-origin"),
                 ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_FRAME_OPTIONS,
-                    HeaderValue::from_static("DENY"),
-                ))
+                .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
                 .layer(SetResponseHeaderLayer::overriding(
                     HeaderName::from_static("permissions-policy"),
                     HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
@@ -142,27 +120,18 @@ pub fn build_app(config: Config, db: PgPool) -> Router {
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("no-store"),
                 ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::STRICT_TRANSPORT_SECURITY,
-                    hsts,
-                ))
+                .layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, hsts))
                 .layer(CompressionLayer::new())
-                .layer(TimeoutLayer::with_status_code(
-                    axum::http::StatusCode::REQUEST_TIMEOUT,
-                    REQUEST_TIMEOUT,
-                ))
+                .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
                 .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
         )
 }
 
 /// Serves the app on a listener until Ctrl-C or SIGTERM, with client addresses for throttling.
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {
@@ -171,9 +140,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut sig) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut sig) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             sig.recv().await;
         }
     };

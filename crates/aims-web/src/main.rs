@@ -7,11 +7,7 @@ use clap::{Parser, Subcommand};
 use std::io::Read;
 
 #[derive(Parser)]
-#[command(
-    name = "aims",
-    version,
-    about = "AIMS Workbench: implement ISO/IEC 42001 and get certified"
-)]
+#[command(name = "aims", version, about = "AIMS Workbench: implement ISO/IEC 42001 and get certified")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -61,9 +57,7 @@ fn init_tracing() {
 }
 
 async fn migrated_pool(config: &Config) -> anyhow::Result<sqlx::PgPool> {
-    aims_db::ensure_database(&config.database_url)
-        .await
-        .context("cannot create or reach the database")?;
+    aims_db::ensure_database(&config.database_url).await.context("cannot create or reach the database")?;
     let pool = aims_db::pool(&config.database_url, config.db_pool)?;
     aims_db::migrate(&pool).await.context("migrations failed")?;
     Ok(pool)
@@ -87,10 +81,7 @@ async fn main() -> anyhow::Result<()> {
     init_tracing();
     let config = Config::from_env()?;
     match cli.command {
-        Command::Serve {
-            no_migrate,
-            demo: seed,
-        } => {
+        Command::Serve { no_migrate, demo: seed } => {
             let pool = if no_migrate {
                 aims_db::pool(&config.database_url, config.db_pool)?
             } else {
@@ -103,10 +94,7 @@ async fn main() -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(config.bind)
                 .await
                 .with_context(|| format!("cannot listen on {}", config.bind))?;
-            tracing::info!(
-                "AIMS Workbench listening on http://{}",
-                listener.local_addr()?
-            );
+            tracing::info!("AIMS Workbench listening on http://{}", listener.local_addr()?);
             aims_web::serve(listener, aims_web::build_app(config, pool)).await?;
         }
         Command::Migrate => {
@@ -123,19 +111,13 @@ async fn main() -> anyhow::Result<()> {
             std::io::stdin().read_to_string(&mut raw)?;
             let password = aims_domain::Password::parse(raw.trim_end_matches(['\r', '\n']))
                 .map_err(|e| anyhow::anyhow!("password: {e}"))?;
-            let email =
-                aims_domain::Email::parse(&email).map_err(|e| anyhow::anyhow!("email: {e}"))?;
-            let name =
-                aims_domain::PersonName::parse(&name).map_err(|e| anyhow::anyhow!("name: {e}"))?;
-            let hash =
-                tokio::task::spawn_blocking(move || aims_domain::password::hash(password.expose()))
-                    .await?;
+            let email = aims_domain::Email::parse(&email).map_err(|e| anyhow::anyhow!("email: {e}"))?;
+            let name = aims_domain::PersonName::parse(&name).map_err(|e| anyhow::anyhow!("name: {e}"))?;
+            let hash = tokio::task::spawn_blocking(move || aims_domain::password::hash(password.expose())).await?;
             let user = aims_db::users::create(&pool, &email, &name, &hash).await?;
             println!("Created user {} <{}>.", user.name, user.email);
         }
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
+        Command::Audit { command: AuditCommand::Verify } => {
             let pool = aims_db::pool(&config.database_url, 2)?;
             let reports = aims_db::audit::verify_all(&pool).await?;
             let mut broken = 0;
@@ -144,18 +126,12 @@ async fn main() -> anyhow::Result<()> {
                     None => println!("ok      {:<40} {} entries", report.slug, report.entries),
                     Some((seq, reason)) => {
                         broken += 1;
-                        println!(
-                            "BROKEN  {:<40} first broken entry #{seq}: {reason}",
-                            report.slug
-                        );
+                        println!("BROKEN  {:<40} first broken entry #{seq}: {reason}", report.slug);
                     }
                 }
             }
             if broken > 0 {
-                eprintln!(
-                    "{broken} of {} workspace audit logs do not verify.",
-                    reports.len()
-                );
+                eprintln!("{broken} of {} workspace audit logs do not verify.", reports.len());
                 std::process::exit(1);
             }
             println!("All {} workspace audit logs verify.", reports.len());

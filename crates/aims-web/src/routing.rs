@@ -23,10 +23,7 @@ pub struct Routes {
 
 impl Default for Routes {
     fn default() -> Self {
-        Self {
-            router: Router::new(),
-            list: Vec::new(),
-        }
+        Self { router: Router::new(), list: Vec::new() }
     }
 }
 
@@ -38,10 +35,7 @@ impl Routes {
         T: 'static,
     {
         self.router = self.router.route(path, get(handler));
-        self.list.push(RouteInfo {
-            method: "GET",
-            path,
-        });
+        self.list.push(RouteInfo { method: "GET", path });
         self
     }
 
@@ -52,10 +46,7 @@ impl Routes {
         T: 'static,
     {
         self.router = self.router.route(path, post(handler));
-        self.list.push(RouteInfo {
-            method: "POST",
-            path,
-        });
+        self.list.push(RouteInfo { method: "POST", path });
         self
     }
 

@@ -45,11 +45,7 @@ pub struct Flash {
 impl Flash {
     /// A success message.
     pub fn success(text: impl Into<String>) -> Self {
-        Self {
-            kind: FlashKind::Success,
-            text: text.into(),
-            detail: None,
-        }
+        Self { kind: FlashKind::Success, text: text.into(), detail: None }
     }
 
     /// The CSS class of its kind.
@@ -86,28 +82,18 @@ fn stamp(at: OffsetDateTime) -> i64 {
 
 impl TypedSession {
     /// Signs a user in: a new session id (no fixation), the user and the password stamp.
-    pub async fn sign_in(
-        &self,
-        user_id: UserId,
-        password_changed_at: OffsetDateTime,
-    ) -> Result<(), AppError> {
+    pub async fn sign_in(&self, user_id: UserId, password_changed_at: OffsetDateTime) -> Result<(), AppError> {
         self.0.cycle_id().await?;
         self.0.insert(USER_ID, user_id.0).await?;
-        self.0
-            .insert(AUTH_STAMP, stamp(password_changed_at))
-            .await?;
-        self.0
-            .insert(TOUCHED, OffsetDateTime::now_utc().unix_timestamp())
-            .await?;
+        self.0.insert(AUTH_STAMP, stamp(password_changed_at)).await?;
+        self.0.insert(TOUCHED, OffsetDateTime::now_utc().unix_timestamp()).await?;
         Ok(())
     }
 
     /// Records a new password time so this session survives the change (others end).
     pub async fn renew_stamp(&self, password_changed_at: OffsetDateTime) -> Result<(), AppError> {
         self.0.cycle_id().await?;
-        self.0
-            .insert(AUTH_STAMP, stamp(password_changed_at))
-            .await?;
+        self.0.insert(AUTH_STAMP, stamp(password_changed_at)).await?;
         Ok(())
     }
 

@@ -21,18 +21,11 @@ impl AppState {
     /// Builds the state.
     pub fn new(config: Config, db: PgPool) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Self {
-            db,
-            config: Arc::new(config),
-            hash_permits: Arc::new(Semaphore::new(cores)),
-        }
+        Self { db, config: Arc::new(config), hash_permits: Arc::new(Semaphore::new(cores)) }
     }
 
     /// Runs a password hash or verification on a blocking thread, within the hashing gate.
-    pub async fn hashing<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> anyhow::Result<T> {
+    pub async fn hashing<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
         let _permit = self.hash_permits.clone().acquire_owned().await?;
         Ok(tokio::task::spawn_blocking(work).await?)
     }

@@ -6,14 +6,7 @@ use time::{Date, OffsetDateTime};
 /// `2026-11-27 21:05 UTC`.
 pub fn datetime(at: &OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute()
-    )
+    format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", at.year(), u8::from(at.month()), at.day(), at.hour(), at.minute())
 }
 
 /// `2026-11-27`.
@@ -52,64 +45,20 @@ pub fn changes(before: &Option<Value>, after: &Option<Value>) -> Vec<Change> {
     let b = before.as_ref().and_then(Value::as_object).unwrap_or(&empty);
     let a = after.as_ref().and_then(Value::as_object).unwrap_or(&empty);
     // A null field counts as absent, so a creation does not list its empty fields.
-    let present = |m: &serde_json::Map<String, Value>, k: &str| {
-        m.get(k).filter(|v| !v.is_null()).map(json_text)
-    };
+    let present = |m: &serde_json::Map<String, Value>, k: &str| m.get(k).filter(|v| !v.is_null()).map(json_text);
     let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
     keys.sort();
     keys.dedup();
     keys.into_iter()
-        .map(|k| Change {
-            field: k.replace('_', " "),
-            before: present(b, k),
-            after: present(a, k),
-        })
+        .map(|k| Change { field: k.replace('_', " "), before: present(b, k), after: present(a, k) })
         .filter(|c| c.before != c.after)
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn changes_list_only_what_differs() {
-        let before = Some(json!({"role": "auditor", "user": "Ada", "access_until": "2027-01-31"}));
-        let after = Some(json!({"role": "implementer", "user": "Ada", "access_until": null}));
-        let c = changes(&before, &after);
-        assert_eq!(c.len(), 2);
-        assert_eq!(
-            c[0],
-            Change {
-                field: "access until".into(),
-                before: Some("2027-01-31".into()),
-                after: None
-            }
-        );
-        assert_eq!(c[1].after.as_deref(), Some("implementer"));
-        let created = changes(&None, &Some(json!({"a": 1, "b": null})));
-        assert_eq!(
-            created,
-            vec![Change {
-                field: "a".into(),
-                before: None,
-                after: Some("1".into())
-            }]
-        );
-    }
-
-    #[test]
-    fn datetimes_are_shown_in_utc() {
-        let at = time::macros::datetime!(2026-11-27 23:30 +02:00);
-        assert_eq!(datetime(&at), "2026-11-27 21:30 UTC");
-    }
-}
-
 /// The dash length of the progress ring's arc (radius 52) for a percentage.
-pub fn ring_dash(percent: &u32) -> String {
+pub fn ring_dash(percent: u32) -> String {
     let circumference = 2.0 * std::f64::consts::PI * 52.0;
-    format!("{:.1} {:.1}", circumference * f64::from(*percent) / 100.0, circumference)
+    format!("{:.1} {:.1}", circumference * f64::from(percent) / 100.0, circumference)
 }
 
 /// A workbench area key as people read it (`ai-systems` → `AI systems`).
@@ -150,5 +99,29 @@ pub fn status_tone(status: &str) -> &'static str {
         "critical" => "red",
         "high" => "amber",
         _ => "neutral",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn changes_list_only_what_differs() {
+        let before = Some(json!({"role": "auditor", "user": "Ada", "access_until": "2027-01-31"}));
+        let after = Some(json!({"role": "implementer", "user": "Ada", "access_until": null}));
+        let c = changes(&before, &after);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0], Change { field: "access until".into(), before: Some("2027-01-31".into()), after: None });
+        assert_eq!(c[1].after.as_deref(), Some("implementer"));
+        let created = changes(&None, &Some(json!({"a": 1, "b": null})));
+        assert_eq!(created, vec![Change { field: "a".into(), before: None, after: Some("1".into()) }]);
+    }
+
+    #[test]
+    fn datetimes_are_shown_in_utc() {
+        let at = time::macros::datetime!(2026-11-27 23:30 +02:00);
+        assert_eq!(datetime(&at), "2026-11-27 21:30 UTC");
     }
 }

@@ -16,9 +16,7 @@ use serde::Deserialize;
 
 /// Registers the routes.
 pub fn routes(r: Routes) -> Routes {
-    r.get("/account", show)
-        .post("/account", update_profile)
-        .post("/account/password", change_password)
+    r.get("/account", show).post("/account", update_profile).post("/account/password", change_password)
 }
 
 /// Profile form values.
@@ -49,15 +47,8 @@ struct AccountPage {
 }
 
 async fn show(page: PageCtx, user: CurrentUser) -> impl IntoResponse {
-    let profile = ProfileForm {
-        name: user.name.clone(),
-    };
-    AccountPage {
-        page,
-        user,
-        profile,
-        errors: FormErrors::new(),
-    }
+    let profile = ProfileForm { name: user.name.clone() };
+    AccountPage { page, user, profile, errors: FormErrors::new() }
 }
 
 async fn update_profile(
@@ -69,17 +60,10 @@ async fn update_profile(
 ) -> AppResult<Response> {
     let mut errors = FormErrors::new();
     let Some(name) = errors.check("name", PersonName::parse(&form.name)) else {
-        return Ok(invalid(AccountPage {
-            page,
-            user,
-            profile: form,
-            errors,
-        }));
+        return Ok(invalid(AccountPage { page, user, profile: form, errors }));
     };
     aims_db::users::set_name(&state.db, user.id, &name).await?;
-    session
-        .flash(Flash::success("Your name was saved."))
-        .await?;
+    session.flash(Flash::success("Your name was saved.")).await?;
     Ok(Redirect::to("/account").into_response())
 }
 
@@ -95,39 +79,21 @@ async fn change_password(
     if form.new_password != form.confirm_password {
         errors.add("confirm_password", "The two new passwords differ.");
     }
-    let row = aims_db::users::get(&state.db, user.id)
-        .await?
-        .ok_or(crate::error::AppError::NotFound)?;
+    let row = aims_db::users::get(&state.db, user.id).await?.ok_or(crate::error::AppError::NotFound)?;
     let current = form.current_password.clone();
     let stored = row.password_hash.clone();
-    if !state
-        .hashing(move || password::verify(&current, &stored))
-        .await?
-    {
+    if !state.hashing(move || password::verify(&current, &stored)).await? {
         errors.add("current_password", "This is not your current password.");
     }
     let Some(new_password) = new_password.filter(|_| errors.is_empty()) else {
-        let profile = ProfileForm {
-            name: user.name.clone(),
-        };
-        return Ok(invalid(AccountPage {
-            page,
-            user,
-            profile,
-            errors,
-        }));
+        let profile = ProfileForm { name: user.name.clone() };
+        return Ok(invalid(AccountPage { page, user, profile, errors }));
     };
-    let hash = state
-        .hashing(move || password::hash(new_password.expose()))
-        .await?;
+    let hash = state.hashing(move || password::hash(new_password.expose())).await?;
     let changed_at = aims_db::users::set_password(&state.db, user.id, &hash).await?;
     // This session carries on with the new stamp; every other session of the account ends.
     session.renew_stamp(changed_at).await?;
     tracing::info!(user = %user.id, "password changed");
-    session
-        .flash(Flash::success(
-            "Your password was changed. Other devices have been signed out.",
-        ))
-        .await?;
+    session.flash(Flash::success("Your password was changed. Other devices have been signed out.")).await?;
     Ok(Redirect::to("/account").into_response())
 }

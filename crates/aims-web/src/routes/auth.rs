@@ -74,17 +74,8 @@ async fn signup_form(page: PageCtx, Query(q): Query<NextQuery>) -> Response {
     if page.user.is_some() {
         return Redirect::to(safe_next(&q.next).unwrap_or("/orgs")).into_response();
     }
-    let form = SignupForm {
-        email: q.email,
-        next: q.next,
-        ..Default::default()
-    };
-    SignupPage {
-        page,
-        form,
-        errors: FormErrors::new(),
-    }
-    .into_response()
+    let form = SignupForm { email: q.email, next: q.next, ..Default::default() };
+    SignupPage { page, form, errors: FormErrors::new() }.into_response()
 }
 
 async fn signup(
@@ -100,16 +91,11 @@ async fn signup(
     let (Some(name), Some(email), Some(password)) = (name, email, password) else {
         return Ok(invalid(SignupPage { page, form, errors }));
     };
-    let hash = state
-        .hashing(move || password::hash(password.expose()))
-        .await?;
+    let hash = state.hashing(move || password::hash(password.expose())).await?;
     let user = match users::create(&state.db, &email, &name, &hash).await {
         Ok(user) => user,
         Err(CreateUserError::EmailTaken) => {
-            errors.add(
-                "email",
-                "An account with this email exists already. Sign in instead.",
-            );
+            errors.add("email", "An account with this email exists already. Sign in instead.");
             return Ok(invalid(SignupPage { page, form, errors }));
         }
         Err(CreateUserError::Db(e)) => return Err(e.into()),
@@ -131,12 +117,9 @@ async fn after_sign_in(
         return Ok(None);
     };
     if let Some(token) = next.strip_prefix("/invitations/")
-        && let Ok(slug) =
-            aims_db::invitations::accept(&state.db, token, user.id(), &user.name, &user.email).await
+        && let Ok(slug) = aims_db::invitations::accept(&state.db, token, user.id(), &user.name, &user.email).await
     {
-        session
-            .flash(Flash::success("You joined the workspace."))
-            .await?;
+        session.flash(Flash::success("You joined the workspace.")).await?;
         return Ok(Some(format!("/o/{slug}/")));
     }
     Ok(Some(next.to_string()))
@@ -170,17 +153,8 @@ async fn login_form(page: PageCtx, Query(q): Query<NextQuery>) -> Response {
     if page.user.is_some() {
         return Redirect::to(safe_next(&q.next).unwrap_or("/orgs")).into_response();
     }
-    let form = LoginForm {
-        email: q.email,
-        next: q.next,
-        ..Default::default()
-    };
-    LoginPage {
-        page,
-        form,
-        error: String::new(),
-    }
-    .into_response()
+    let form = LoginForm { email: q.email, next: q.next, ..Default::default() };
+    LoginPage { page, form, error: String::new() }.into_response()
 }
 
 async fn login(
@@ -191,21 +165,13 @@ async fn login(
     AppForm(form): AppForm<LoginForm>,
 ) -> AppResult<Response> {
     let account_key = form.email.trim().to_lowercase();
-    let recent =
-        aims_db::throttle::recent(&state.db, &account_key, &addr, FAILURE_WINDOW_SECS).await?;
+    let recent = aims_db::throttle::recent(&state.db, &account_key, &addr, FAILURE_WINDOW_SECS).await?;
     if recent.by_account >= MAX_FAILURES_PER_ACCOUNT || recent.by_addr >= MAX_FAILURES_PER_ADDR {
         tracing::warn!(%addr, "sign-in throttled");
         let minutes = (recent.oldest_expires_in + 59) / 60;
         let error = format!("Too many failed sign-ins. Try again in {minutes} minute(s).");
-        let mut res = (
-            StatusCode::TOO_MANY_REQUESTS,
-            LoginPage { page, form, error },
-        )
-            .into_response();
-        res.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(recent.oldest_expires_in.max(1)),
-        );
+        let mut res = (StatusCode::TOO_MANY_REQUESTS, LoginPage { page, form, error }).into_response();
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(recent.oldest_expires_in.max(1)));
         return Ok(res);
     }
     let user = match Email::parse(&form.email) {
@@ -236,14 +202,7 @@ async fn login(
             aims_db::throttle::record_failure(&state.db, &account_key, &addr).await?;
             tracing::info!(%addr, "sign-in failed");
             let error = "The email or password is not correct.".to_string();
-            Ok(invalid(LoginPage {
-                page,
-                form: LoginForm {
-                    password: String::new(),
-                    ..form
-                },
-                error,
-            }))
+            Ok(invalid(LoginPage { page, form: LoginForm { password: String::new(), ..form }, error }))
         }
     }
 }

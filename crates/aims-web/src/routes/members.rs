@@ -76,9 +76,7 @@ impl MembersPage {
     ) -> AppResult<Self> {
         let mut tx = ws.begin(state).await?;
         let members = aims_db::members::list(&mut tx, request).await?;
-        let invitations =
-            aims_db::invitations::list_pending(&mut tx, PageRequest::new(Some(1), Some(100)))
-                .await?;
+        let invitations = aims_db::invitations::list_pending(&mut tx, PageRequest::new(Some(1), Some(100))).await?;
         tx.commit().await?;
         let viewer = ws.scope.user_id().0;
         let may_owners = ws.may(Action::ManageOwners);
@@ -116,23 +114,15 @@ async fn index(
     page: PageCtx,
     Query(q): Query<PageQuery>,
 ) -> AppResult<impl IntoResponse> {
-    let invite = InviteForm {
-        role: "implementer".into(),
-        ..Default::default()
-    };
+    let invite = InviteForm { role: "implementer".into(), ..Default::default() };
     MembersPage::load(&state, ws, page, q.into(), invite, FormErrors::new(), None).await
 }
 
 /// The link an invitee opens; built from the configured base URL or the request's host.
 fn invitation_link(state: &AppState, headers: &HeaderMap, token: &str) -> String {
     let base = state.config.base_url.clone().unwrap_or_else(|| {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost");
-        let scheme = if state.config.secure_cookies
-            && !host.starts_with("127.0.0.1")
-            && !host.starts_with("localhost")
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        let scheme = if state.config.secure_cookies && !host.starts_with("127.0.0.1") && !host.starts_with("localhost")
         {
             "https"
         } else {
@@ -158,10 +148,7 @@ async fn invite(
     let access_until = errors.check("access_until", parse_optional_date(&form.access_until));
     if let (Some(role), Some(Some(until))) = (role, access_until) {
         if role != Role::Auditor {
-            errors.add(
-                "access_until",
-                "Only auditor access has an end date; leave it empty for other roles.",
-            );
+            errors.add("access_until", "Only auditor access has an end date; leave it empty for other roles.");
         } else if until < time::OffsetDateTime::now_utc().date() {
             errors.add("access_until", "The end date is in the past.");
         }
@@ -170,24 +157,18 @@ async fn invite(
         ws.require(Role::membership_change_action(None, Some(role)))?;
     }
     let (Some(email), Some(role), Some(access_until)) = (email, role, access_until) else {
-        let page =
-            MembersPage::load(&state, ws, page, PageRequest::default(), form, errors, None).await?;
+        let page = MembersPage::load(&state, ws, page, PageRequest::default(), form, errors, None).await?;
         return Ok(invalid(page));
     };
     if !errors.is_empty() {
-        let page =
-            MembersPage::load(&state, ws, page, PageRequest::default(), form, errors, None).await?;
+        let page = MembersPage::load(&state, ws, page, PageRequest::default(), form, errors, None).await?;
         return Ok(invalid(page));
     }
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     let mut tx = ws.begin(&state).await?;
-    let new = NewInvitation {
-        email,
-        role,
-        access_until,
-    };
+    let new = NewInvitation { email, role, access_until };
     match aims_db::invitations::create(&mut tx, &new, &token).await {
         Ok(row) => {
             tx.commit().await?;
@@ -208,9 +189,7 @@ async fn invite(
         Err(InviteError::AlreadyMember) => {
             drop(tx);
             errors.add("email", "This person is a member already.");
-            let page =
-                MembersPage::load(&state, ws, page, PageRequest::default(), form, errors, None)
-                    .await?;
+            let page = MembersPage::load(&state, ws, page, PageRequest::default(), form, errors, None).await?;
             Ok(invalid(page))
         }
         Err(InviteError::Db(e)) => Err(e.into()),
@@ -225,16 +204,9 @@ async fn revoke(
 ) -> AppResult<Response> {
     ws.require(Action::ManageMembers)?;
     let mut tx = ws.begin(&state).await?;
-    let row = aims_db::invitations::revoke(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = aims_db::invitations::revoke(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
-    session
-        .flash(Flash::success(format!(
-            "The invitation of {} was revoked.",
-            row.email
-        )))
-        .await?;
+    session.flash(Flash::success(format!("The invitation of {} was revoked.", row.email))).await?;
     Ok(Redirect::to(&ws.path("members")).into_response())
 }
 
@@ -275,22 +247,12 @@ async fn refused(
 ) -> AppResult<Response> {
     match err {
         MemberChangeError::NotFound => Err(AppError::NotFound),
-        MemberChangeError::Stale(current) => Ok((
-            StatusCode::CONFLICT,
-            ConflictPage {
-                page,
-                ws,
-                current: *current,
-            },
-        )
-            .into_response()),
+        MemberChangeError::Stale(current) => {
+            Ok((StatusCode::CONFLICT, ConflictPage { page, ws, current: *current }).into_response())
+        }
         MemberChangeError::LastOwner => {
-            let message =
-                "A workspace needs at least one owner: make someone else owner first.".to_string();
-            let invite = InviteForm {
-                role: "implementer".into(),
-                ..Default::default()
-            };
+            let message = "A workspace needs at least one owner: make someone else owner first.".to_string();
+            let invite = InviteForm { role: "implementer".into(), ..Default::default() };
             let page = MembersPage::load(
                 state,
                 ws,
@@ -316,32 +278,15 @@ async fn change_role(
     AppForm(form): AppForm<RoleForm>,
 ) -> AppResult<Response> {
     ws.require(Action::ManageMembers)?;
-    let role: Role = form
-        .role
-        .parse()
-        .map_err(|_| AppError::BadRequest("unknown role".into()))?;
-    let access_until =
-        parse_optional_date(&form.access_until).map_err(|e| AppError::BadRequest(e.into()))?;
+    let role: Role = form.role.parse().map_err(|_| AppError::BadRequest("unknown role".into()))?;
+    let access_until = parse_optional_date(&form.access_until).map_err(|e| AppError::BadRequest(e.into()))?;
     let mut tx = ws.begin(&state).await?;
-    let current = aims_db::members::get(&mut tx, UserId(user_id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    ws.require(Role::membership_change_action(
-        Some(current.role()),
-        Some(role),
-    ))?;
-    match aims_db::members::change_role(&mut tx, UserId(user_id), role, access_until, form.version)
-        .await
-    {
+    let current = aims_db::members::get(&mut tx, UserId(user_id)).await?.ok_or(AppError::NotFound)?;
+    ws.require(Role::membership_change_action(Some(current.role()), Some(role)))?;
+    match aims_db::members::change_role(&mut tx, UserId(user_id), role, access_until, form.version).await {
         Ok(after) => {
             tx.commit().await?;
-            session
-                .flash(Flash::success(format!(
-                    "{} is now {}.",
-                    after.name,
-                    role.label().to_lowercase()
-                )))
-                .await?;
+            session.flash(Flash::success(format!("{} is now {}.", after.name, role.label().to_lowercase()))).await?;
             Ok(Redirect::to(&ws.path("members")).into_response())
         }
         Err(err) => {
@@ -361,29 +306,15 @@ async fn remove(
 ) -> AppResult<Response> {
     ws.require(Action::ManageMembers)?;
     let mut tx = ws.begin(&state).await?;
-    let current = aims_db::members::get(&mut tx, UserId(user_id))
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let current = aims_db::members::get(&mut tx, UserId(user_id)).await?.ok_or(AppError::NotFound)?;
     ws.require(Role::membership_change_action(Some(current.role()), None))?;
     match aims_db::members::remove(&mut tx, UserId(user_id), form.version).await {
         Ok(removed) => {
             tx.commit().await?;
-            session
-                .flash(Flash::success(format!(
-                    "{} was removed from the workspace.",
-                    removed.name
-                )))
-                .await?;
+            session.flash(Flash::success(format!("{} was removed from the workspace.", removed.name))).await?;
             let leaving_self = user_id == ws.scope.user_id().0;
-            Ok(Redirect::to(
-                if leaving_self {
-                    "/orgs".to_string()
-                } else {
-                    ws.path("members")
-                }
-                .as_str(),
-            )
-            .into_response())
+            Ok(Redirect::to(if leaving_self { "/orgs".to_string() } else { ws.path("members") }.as_str())
+                .into_response())
         }
         Err(err) => {
             drop(tx);

@@ -1,13 +1,16 @@
 //! Every route of the application, one module per area, each adding its routes to [`Routes`].
 
 pub mod account;
+pub mod actions;
 pub mod audit_log;
 pub mod auth;
 pub mod dashboard;
 pub mod health;
 pub mod invitations;
 pub mod members;
+pub mod my_work;
 pub mod orgs;
+pub mod settings;
 pub mod steps;
 
 use crate::routing::Routes;
@@ -23,5 +26,8 @@ pub fn all() -> Routes {
     let r = dashboard::routes(r);
     let r = members::routes(r);
     let r = steps::routes(r);
+    let r = actions::routes(r);
+    let r = settings::routes(r);
+    let r = my_work::routes(r);
     audit_log::routes(r)
 }
