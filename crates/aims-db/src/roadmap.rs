@@ -257,10 +257,24 @@ pub async fn close_task(
     .bind(tx.scope().user_id().0)
     .execute(tx.conn())
     .await?;
-    let summary = match state {
+    // The first closed task starts the step, recorded in the same entry.
+    let started = sqlx::query(
+        "update steps set status = 'in_progress', version = version + 1
+         where org_id = $1 and step_number = $2 and status = 'not_started'",
+    )
+    .bind(tx.org_id().0)
+    .bind(i16::from(number))
+    .execute(tx.conn())
+    .await?
+    .rows_affected()
+        > 0;
+    let mut summary = match state {
         TaskState::Done => format!("Ticked a task of step {number}: {}", task.title),
         TaskState::NotApplicable => format!("Marked a task of step {number} not applicable: {}", task.title),
     };
+    if started {
+        summary.push_str(" (the step is now in progress)");
+    }
     audit::record(
         tx,
         AuditEntry {
