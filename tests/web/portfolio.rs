@@ -126,14 +126,11 @@ async fn my_work_lists_what_is_assigned_across_workspaces_overdue_first(pool: Pg
     let late = html.find("Late beta work").expect("overdue action listed");
     let future = html.find("Future alpha work").expect("future action listed");
     assert!(late < future, "overdue first");
-    assert!(
-        html.contains("Step 5: Establish the AI risk management process") || html.contains("Step 5:"),
-        "owned step listed"
-    );
+    let step5 = &catalogue().step(5).unwrap().title;
+    assert!(html.contains(&format!("Step 5: {step5}")), "owned step listed with its title");
     assert!(!html.contains("Finished beta work"), "done actions are not work");
     assert!(html.contains("1 overdue"));
     // The owner of beta sees none of the implementer's alpha work.
     let (_, theirs) = b.get_html("/my-work").await;
     assert!(!theirs.contains("Future alpha work"));
-}let step5 = &catalogue().step(5).unwrap().title;
-    assert!(html.contains(&format!("Step 5: {step5}")), "owned step listed with its title")
+}
