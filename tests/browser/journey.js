@@ -30,6 +30,9 @@ const AXE_PATH = require.resolve('axe-core/axe.min.js');
 const BLOCKING_IMPACTS = new Set(['serious', 'critical']);
 
 const summary = [];
+// Accessibility failures are collected so that one run reports every page and still walks the
+// whole journey; the journey fails at the end if there are any. Broken contracts fail at once.
+const a11yFailures = [];
 let shotCounter = 0;
 
 function log(line) {
@@ -45,6 +48,9 @@ function shotPath(name) {
 
 async function screenshot(page, name) {
   const file = shotPath(name);
+  // A redirect to #task-… leaves the page scrolled, and the sticky top bar would then be drawn
+  // in the middle of a full-page screenshot.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
@@ -96,8 +102,9 @@ async function checkA11y(page, name) {
       helpUrl: v.helpUrl,
       nodes: v.nodes.length,
       target: v.nodes[0] ? v.nodes[0].target.join(' ') : '',
+      others: v.nodes.slice(1, 5).map((n) => n.target.join(' ')),
       html: v.nodes[0] ? v.nodes[0].html.slice(0, 200) : '',
-      summary: v.nodes[0] ? (v.nodes[0].failureSummary || '').split('\n').slice(0, 3).join(' ') : '',
+      summary: v.nodes[0] ? (v.nodes[0].failureSummary || '').replace(/\s+/g, ' ').trim() : '',
     }));
   });
   const blocking = results.filter((v) => BLOCKING_IMPACTS.has(v.impact));
@@ -106,7 +113,9 @@ async function checkA11y(page, name) {
     const level = BLOCKING_IMPACTS.has(v.impact) ? 'VIOLATION' : 'note';
     console.log(
       `    ${level} [${name}] ${v.id} (${v.impact}, ${v.nodes} node${v.nodes === 1 ? '' : 's'}): ${v.help}\n` +
-        `      first node: ${v.target}\n      html: ${v.html}\n      ${v.summary}\n      ${v.helpUrl}`,
+        `      first node: ${v.target}\n      html: ${v.html.replace(/\s+/g, ' ')}\n      ${v.summary}\n` +
+        (v.others.length ? `      other nodes: ${v.others.join(' | ')}${v.nodes > 5 ? ' | …' : ''}\n` : '') +
+        `      ${v.helpUrl}`,
     );
   }
   const otherText = other.length
@@ -115,12 +124,25 @@ async function checkA11y(page, name) {
   if (blocking.length) {
     log(`FAIL a11y ${name} (${pathOf(page)}): ${blocking.length} serious/critical: ` +
       blocking.map((v) => `${v.id}(${v.impact}) at ${v.target}`).join('; ') + otherText);
-    throw new Error(
-      `axe found ${blocking.length} serious/critical violation(s) on ${name} (${page.url()}): ` +
+    const err = new Error(
+      `axe found ${blocking.length} serious/critical violation(s) on ${name} (${pathOf(page)}, ` +
+        `${path.basename(file)}): ` +
         blocking.map((v) => `${v.id} [${v.impact}] ${v.help} — first node: ${v.target}`).join('; '),
     );
+    err.a11y = true;
+    throw err;
   }
   log(`ok   a11y ${name} (${pathOf(page)}): no serious/critical violations${otherText} — ${path.basename(file)}`);
+}
+
+// Runs checkA11y, recording (rather than throwing) an accessibility failure.
+async function a11y(page, name) {
+  try {
+    await checkA11y(page, name);
+  } catch (err) {
+    if (!err.a11y) throw err;
+    a11yFailures.push(err.message);
+  }
 }
 
 async function overallProgress(page) {
@@ -151,7 +173,7 @@ async function journey(page) {
 
   // e (before signing up). The sign-up page, anonymous.
   await visit(page, '/signup');
-  await checkA11y(page, 'signup');
+  await a11y(page, 'signup');
 
   // a. Sign up.
   await page.fill('#f-name', 'Journey Tester');
@@ -183,16 +205,16 @@ async function journey(page) {
 
   // e. The portfolio.
   await visit(page, '/orgs');
-  await checkA11y(page, 'portfolio');
+  await a11y(page, 'portfolio');
 
   // e. The roadmap.
   await visit(page, `${org}/steps`);
-  await checkA11y(page, 'roadmap');
+  await a11y(page, 'roadmap');
 
   // c. Tick every task of step 1.
   const stepPath = `${org}/steps/1`;
   await visit(page, stepPath);
-  await checkA11y(page, 'step-1');
+  await a11y(page, 'step-1');
   const tick = page.locator('li.task [data-testid="tick-task"]');
   const anyTick = page.locator('[data-testid="tick-task"]');
   const reopen = page.locator('[data-testid="reopen-task"]');
@@ -219,14 +241,14 @@ async function journey(page) {
   assert.equal(closed, 6, `step 1 should end with 6 [data-testid="reopen-task"] buttons, found ${closed}`);
   assert.equal(ticked, 6, `expected to tick 6 tasks on step 1, ticked ${ticked}`);
   log(`ok   ticked ${ticked} tasks on step 1; ${closed} reopen-task buttons shown`);
-  await checkA11y(page, 'step-1-done');
+  await a11y(page, 'step-1-done');
 
   // d. The dashboard shows progress.
   await visit(page, `${org}/`);
   const after = await overallProgress(page);
   assert.ok(after > 0, `overall progress should be above 0 after ticking step 1, got ${after}`);
   log(`ok   dashboard overall progress went from ${before} % to ${after} %`);
-  await checkA11y(page, 'dashboard');
+  await a11y(page, 'dashboard');
 }
 
 async function main() {
@@ -235,6 +257,7 @@ async function main() {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
   const pageErrors = [];
   let page;
+  let journeyDone = false;
   try {
     // The app's Content-Security-Policy allows only its own scripts; bypass it so that axe-core
     // can be injected.
@@ -248,6 +271,15 @@ async function main() {
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
     await journey(page);
+    if (a11yFailures.length) {
+      journeyDone = true;
+      const err = new Error(
+        `the journey completed, but ${a11yFailures.length} page(s) have serious or critical ` +
+          `accessibility violations:\n  - ${a11yFailures.join('\n  - ')}`,
+      );
+      err.a11y = true;
+      throw err;
+    }
   } catch (err) {
     if (page) {
       const file = path.join(SCREENSHOT_DIR, 'failure.png');
@@ -255,6 +287,9 @@ async function main() {
         () => console.error(`Failure screenshot: ${file} (at ${page.url()})`),
         (e) => console.error(`could not save failure.png: ${e.message}`),
       );
+    }
+    if (!journeyDone && a11yFailures.length) {
+      console.error(`Accessibility failures before the journey broke:\n  - ${a11yFailures.join('\n  - ')}`);
     }
     throw err;
   } finally {
@@ -266,12 +301,15 @@ async function main() {
 module.exports = { checkA11y, overallProgress, visit, submitOf, waitUntil, LAUNCH_ARGS, CHROMIUM };
 
 if (require.main === module) {
+  const recap = () => console.log(`\nSummary:\n  ${summary.join('\n  ')}`);
   main().then(
     () => {
+      recap();
       console.log(`PASS browser journey (${summary.length} checks)`);
     },
     (err) => {
-      console.error(`FAIL browser journey: ${err && err.stack ? err.stack : err}`);
+      recap();
+      console.error(`FAIL browser journey: ${err && err.stack && !err.a11y ? err.stack : err.message}`);
       process.exitCode = 1;
     },
   );

@@ -99,6 +99,7 @@ DATABASE_URL="$db_url" \
   AIMS_SECURE_COOKIES=false \
   AIMS_DATA_DIR="$work_dir/data" \
   AIMS_STATIC_DIR="$root/static" \
+  NO_COLOR=1 \
   "$binary" serve >"$server_log" 2>&1 &
 server_pid=$!
 
