@@ -2,11 +2,16 @@
 //! take them, and the security sweeps over every route.
 
 mod actions;
+mod ai_systems;
 mod auth;
+mod gap;
 mod helpers;
 mod members;
+mod objectives;
 mod platform;
 mod portfolio;
 mod roadmap;
+mod scope;
+mod soa;
 mod sweeps;
 mod workspaces;

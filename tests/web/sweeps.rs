@@ -22,7 +22,8 @@ fn fill(path: &str, params: &HashMap<&str, String>) -> String {
 
 /// Path parameters that name a tenant's row (catalogue keys like a step number are the same in
 /// every workspace).
-const TENANT_ROW_PARAMS: &[&str] = &["user_id", "invitation_id", "action_id"];
+const TENANT_ROW_PARAMS: &[&str] =
+    &["user_id", "invitation_id", "action_id", "system_id", "objective_id", "issue_id", "party_id", "version_no"];
 
 /// Plausible form fields for any POST route, so handlers get past parsing to their checks.
 const FIELDS: &[(&str, &str)] =
@@ -48,7 +49,43 @@ async fn alpha_params(app: &TestApp, owner: &Client) -> HashMap<&'static str, St
         .fetch_one(&app.pool)
         .await
         .unwrap();
+    // One row of every other register, written directly so the sweep does not depend on forms.
+    let org: uuid::Uuid =
+        sqlx::query_scalar("select org_id from organisations where slug = 'alpha'").fetch_one(&app.pool).await.unwrap();
+    let (system, objective, issue, party) =
+        (uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    for (sql, id) in [
+        (
+            "insert into ai_systems (org_id, system_id, ref_no, name, ai_role, lifecycle_stage, automation_level, risk_tier)
+             values ($1, $2, 1, 'Sweep system', 'provider', 'deployment', 'human-in-the-loop', 'high')",
+            system,
+        ),
+        ("insert into objectives (org_id, objective_id, ref_no, objective) values ($1, $2, 1, 'Sweep objective')", objective),
+        ("insert into context_issues (org_id, issue_id, kind, title) values ($1, $2, 'external', 'Sweep issue')", issue),
+        ("insert into interested_parties (org_id, party_id, name) values ($1, $2, 'Sweep party')", party),
+    ] {
+        sqlx::query(sql).bind(org).bind(id).execute(&app.pool).await.unwrap();
+    }
+    sqlx::query(
+        "insert into scope_versions (org_id, version_no, status, units, approved_at) values ($1, 1, 'approved', 'Sweep', now())",
+    )
+    .bind(org)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("insert into soa_versions (org_id, version_no, approver_name, snapshot) values ($1, 1, 'Sweep', '[]')")
+        .bind(org)
+        .execute(&app.pool)
+        .await
+        .unwrap();
     HashMap::from([
+        ("system_id", system.to_string()),
+        ("objective_id", objective.to_string()),
+        ("issue_id", issue.to_string()),
+        ("party_id", party.to_string()),
+        ("version_no", "1".to_string()),
+        ("requirement", "6.1.2".to_string()),
+        ("control_id", "A.2.2".to_string()),
         ("slug", "alpha".to_string()),
         ("user_id", app.user_id("implementer@alpha.test").await.to_string()),
         ("invitation_id", invitation.to_string()),

@@ -51,7 +51,7 @@ pub struct ActionRow {
 impl ActionRow {
     /// `ACT-007`.
     pub fn reference(&self) -> String {
-        format!("ACT-{:03}", self.ref_no)
+        crate::refs::format_ref(crate::refs::RefRegister::Actions, self.ref_no)
     }
 
     /// The typed status.
@@ -224,17 +224,12 @@ pub async fn create(
     input: &ActionInput,
     source: Option<&ActionSource>,
 ) -> Result<ActionRow, ActionError> {
-    // Numbers are handed out one at a time per workspace.
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended('actions:' || $1::text, 0))")
-        .bind(tx.org_id().0)
-        .execute(tx.conn())
-        .await?;
+    let ref_no = crate::refs::next_ref_no(tx, crate::refs::RefRegister::Actions).await?;
     let action_id = Uuid::now_v7();
     sqlx::query(
         "insert into actions (org_id, action_id, ref_no, title, description, owner_id, due_date, priority, status,
                               step_number, source_type, source_id, source_label, created_by)
-         values ($1, $2, (select coalesce(max(ref_no), 0) + 1 from actions where org_id = $1), $3, $4, $5, $6, $7, $8,
-                 $9, $10, $11, $12, $13)",
+         values ($1, $2, $14, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(tx.org_id().0)
     .bind(action_id)
@@ -249,6 +244,7 @@ pub async fn create(
     .bind(source.map(|s| s.id.clone()))
     .bind(source.map_or("", |s| s.label.as_str()))
     .bind(tx.scope().user_id().0)
+    .bind(ref_no)
     .execute(tx.conn())
     .await
     .map_err(owner_error)?;

@@ -4,14 +4,21 @@
 //! named functions of their own.
 
 pub mod actions;
+pub mod ai_systems;
 pub mod audit;
+pub mod context;
+pub mod gap;
 pub mod invitations;
 pub mod members;
 pub mod membership;
+pub mod objectives;
 pub mod orgs;
 pub mod portfolio;
+pub mod refs;
 pub mod roadmap;
 mod scope;
+pub mod scope_statement;
+pub mod soa;
 pub mod throttle;
 pub mod users;
 

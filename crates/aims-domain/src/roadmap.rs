@@ -2,51 +2,8 @@
 //! completion guard, the current phase and what "overdue" means.
 
 use crate::catalogue::{Catalogue, Step};
-use serde::Serialize;
 use std::collections::HashMap;
-use std::fmt;
-use std::str::FromStr;
 use time::Date;
-
-/// Declares a text-backed enum mirrored by a CHECK constraint: key, label, parsing, listing.
-macro_rules! text_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $key:literal / $label:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-        pub enum $name { $($(#[$vdoc])* $variant),+ }
-
-        impl $name {
-            /// Every value, in display order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stored key.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $key),+ }
-            }
-
-            /// A label for people.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = crate::values::InvalidValue;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s.trim() {
-                    $($key => Ok($name::$variant),)+
-                    _ => Err(crate::values::InvalidValue(concat!("Choose a valid ", stringify!($name), "."))),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 text_enum!(
     /// Where a step stands.

@@ -88,7 +88,7 @@ pub fn area_label(area: &str) -> &'static str {
 }
 
 /// Workbench areas that exist so far; tasks of other areas show their area as plain text.
-pub const BUILT_AREAS: &[&str] = &["actions"];
+pub const BUILT_AREAS: &[&str] = &["actions", "scope", "ai-systems", "objectives", "gap", "soa"];
 
 /// The CSS class of a status badge.
 pub fn status_tone(status: &str) -> &'static str {

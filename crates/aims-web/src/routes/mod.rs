@@ -2,15 +2,20 @@
 
 pub mod account;
 pub mod actions;
+pub mod ai_systems;
 pub mod audit_log;
 pub mod auth;
 pub mod dashboard;
+pub mod gap;
 pub mod health;
 pub mod invitations;
 pub mod members;
 pub mod my_work;
+pub mod objectives;
 pub mod orgs;
+pub mod scope;
 pub mod settings;
+pub mod soa;
 pub mod steps;
 
 use crate::routing::Routes;
@@ -29,5 +34,10 @@ pub fn all() -> Routes {
     let r = actions::routes(r);
     let r = settings::routes(r);
     let r = my_work::routes(r);
+    let r = scope::routes(r);
+    let r = ai_systems::routes(r);
+    let r = objectives::routes(r);
+    let r = gap::routes(r);
+    let r = soa::routes(r);
     audit_log::routes(r)
 }
