@@ -5,6 +5,7 @@ pub mod config;
 pub mod csrf;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod forms;
 pub mod routes;

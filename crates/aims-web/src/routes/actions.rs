@@ -18,7 +18,7 @@ use aims_domain::roadmap::{ActionStatus, Priority};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -143,11 +143,6 @@ async fn index(
     })
 }
 
-/// Keeps spreadsheet programs from running a cell as a formula (CSV injection).
-fn csv_cell(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() }
-}
-
 async fn export_csv(
     State(state): State<AppState>,
     ws: Workspace,
@@ -156,7 +151,6 @@ async fn export_csv(
     let mut tx = ws.begin(&state).await?;
     let rows = actions::export(&mut tx, &query.filter()).await?;
     tx.commit().await?;
-    let mut out = csv::Writer::from_writer(Vec::new());
     let header = [
         "Reference",
         "Title",
@@ -171,28 +165,26 @@ async fn export_csv(
         "Created",
         "Updated",
     ];
-    out.write_record(header).map_err(anyhow::Error::from)?;
-    for a in &rows {
-        out.write_record([
-            a.reference(),
-            csv_cell(&a.title),
-            csv_cell(&a.description),
-            csv_cell(a.owner_name.as_deref().unwrap_or("")),
-            a.due_date.map(|d| crate::view::date(&d)).unwrap_or_default(),
-            a.priority().label().to_string(),
-            a.status().label().to_string(),
-            a.step_number.map(|n| n.to_string()).unwrap_or_default(),
-            csv_cell(&a.source_label),
-            if a.overdue { "yes" } else { "no" }.to_string(),
-            crate::view::datetime(&a.created_at),
-            crate::view::datetime(&a.updated_at),
-        ])
-        .map_err(anyhow::Error::from)?;
-    }
-    let body = out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let filename = format!("attachment; filename=\"actions-{}-{}.csv\"", ws.org.slug, crate::view::date(&ws.org.today));
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, filename)], body)
-        .into_response())
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|a| {
+            vec![
+                a.reference(),
+                a.title.clone(),
+                a.description.clone(),
+                a.owner_name.clone().unwrap_or_default(),
+                a.due_date.map(|d| crate::view::date(&d)).unwrap_or_default(),
+                a.priority().label().to_string(),
+                a.status().label().to_string(),
+                a.step_number.map(|n| n.to_string()).unwrap_or_default(),
+                a.source_label.clone(),
+                if a.overdue { "yes" } else { "no" }.to_string(),
+                crate::view::datetime(&a.created_at),
+                crate::view::datetime(&a.updated_at),
+            ]
+        })
+        .collect();
+    crate::export::csv(&format!("actions-{}-{}.csv", ws.org.slug, crate::view::date(&ws.org.today)), &header, &rows)
 }
 
 /// Action form values, kept as typed.
