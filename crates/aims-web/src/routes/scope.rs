@@ -470,12 +470,15 @@ async fn update_issue(
     AppForm(form): AppForm<IssueForm>,
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
+    // Another workspace's (or an archived) row answers 404 before any validation.
+    let mut tx = ws.begin(&state).await?;
+    context::get_issue(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FormErrors::new();
     let Some(input) = form.parse(&mut errors) else {
+        drop(tx);
         let page = IssueFormPage { page, ws, issue_id: Some(id), form, errors, kinds: kind_options(), conflict: None };
         return Ok(invalid(page));
     };
-    let mut tx = ws.begin(&state).await?;
     match context::update_issue(&mut tx, id, &input, form.version).await {
         Ok(row) => {
             tx.commit().await?;
@@ -669,13 +672,16 @@ async fn update_party(
     AppForm(form): AppForm<PartyForm>,
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
+    // Another workspace's (or an archived) row answers 404 before any validation.
+    let mut tx = ws.begin(&state).await?;
+    context::get_party(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FormErrors::new();
     let Some(input) = form.parse(&mut errors) else {
+        drop(tx);
         let page =
             PartyFormPage { page, ws, party_id: Some(id), form, errors, choices: addressed_options(), conflict: None };
         return Ok(invalid(page));
     };
-    let mut tx = ws.begin(&state).await?;
     match context::update_party(&mut tx, id, &input, form.version).await {
         Ok(row) => {
             tx.commit().await?;
