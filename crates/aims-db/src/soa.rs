@@ -1,1 +1,641 @@
-//! (being built) soa.
+//! The Statement of Applicability (6.1.3): the working copy, with the 38 Annex A controls from the
+//! catalogue (stored once edited) and the organisation's own controls, and the approved versions,
+//! frozen as a JSON snapshot of every row.
+
+use crate::OrgTx;
+use crate::ai_systems::SystemChoice;
+use crate::audit::{self, AuditAction, AuditEntry};
+use aims_domain::catalogue::{Control, catalogue};
+use aims_domain::registers::{ReasonCode, SoaStatus};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A stored working-copy row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct EntryRow {
+    control_id: String,
+    custom: bool,
+    title: String,
+    applicable: Option<bool>,
+    justification: String,
+    reason_codes: Vec<String>,
+    implementation_status: Option<String>,
+    owner_id: Option<Uuid>,
+    owner_name: Option<String>,
+    notes: String,
+    updated_at: OffsetDateTime,
+    updated_by_name: Option<String>,
+    version: i32,
+}
+
+/// An AI system linked to a row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct LinkRow {
+    control_id: String,
+    system_id: Uuid,
+    ref_no: i32,
+    name: String,
+}
+
+/// One control of the working copy: catalogue facts merged with what the workspace decided.
+#[derive(Debug, Clone)]
+pub struct SoaItem {
+    /// `A.2.2`, or the organisation's own id (`ORG-1`).
+    pub control_id: String,
+    /// Title (from the catalogue for Annex A controls).
+    pub title: String,
+    /// The Annex A objective it belongs to ("" for an own control).
+    pub objective_id: String,
+    /// That objective's title ("" for an own control).
+    pub objective_title: String,
+    /// What the control asks, in our words ("" for an own control).
+    pub summary: String,
+    /// An own control rather than an Annex A one.
+    pub custom: bool,
+    /// Whether it applies (None: not decided yet).
+    pub applicable: Option<bool>,
+    /// Why it is included or excluded.
+    pub justification: String,
+    /// Reasons for the decision.
+    pub reason_codes: Vec<ReasonCode>,
+    /// Implementation status.
+    pub status: Option<SoaStatus>,
+    /// Owner (a member).
+    pub owner_id: Option<Uuid>,
+    /// Owner's name.
+    pub owner_name: Option<String>,
+    /// The AI systems it applies to, by reference.
+    pub systems: Vec<SystemChoice>,
+    /// Notes.
+    pub notes: String,
+    /// Last change (None: never saved).
+    pub updated_at: Option<OffsetDateTime>,
+    /// Who made the last change.
+    pub updated_by: Option<String>,
+    /// Optimistic-locking version; 0 for a row never saved.
+    pub version: i32,
+}
+
+impl SoaItem {
+    fn blank(control_id: &str, title: &str) -> Self {
+        SoaItem {
+            control_id: control_id.to_string(),
+            title: title.to_string(),
+            objective_id: String::new(),
+            objective_title: String::new(),
+            summary: String::new(),
+            custom: false,
+            applicable: None,
+            justification: String::new(),
+            reason_codes: Vec::new(),
+            status: None,
+            owner_id: None,
+            owner_name: None,
+            systems: Vec::new(),
+            notes: String::new(),
+            updated_at: None,
+            updated_by: None,
+            version: 0,
+        }
+    }
+
+    fn from_control(control: &Control) -> Self {
+        let objective_title =
+            catalogue().objectives.iter().find(|o| o.id == control.objective).map_or("", |o| o.title.as_str());
+        SoaItem {
+            objective_id: control.objective.clone(),
+            objective_title: objective_title.to_string(),
+            summary: control.summary.clone(),
+            ..SoaItem::blank(&control.id, &control.title)
+        }
+    }
+
+    fn custom(row: &EntryRow) -> Self {
+        SoaItem { custom: true, ..SoaItem::blank(&row.control_id, &row.title) }
+    }
+
+    fn apply(&mut self, row: EntryRow) {
+        self.applicable = row.applicable;
+        self.justification = row.justification;
+        self.reason_codes = row.reason_codes.iter().filter_map(|c| c.parse().ok()).collect();
+        self.status = row.implementation_status.as_deref().and_then(|s| s.parse().ok());
+        self.owner_id = row.owner_id;
+        self.owner_name = row.owner_name;
+        self.notes = row.notes;
+        self.updated_at = Some(row.updated_at);
+        self.updated_by = row.updated_by_name;
+        self.version = row.version;
+    }
+
+    /// `A.2.2 AI policy`.
+    pub fn label(&self) -> String {
+        format!("{} {}", self.control_id, self.title)
+    }
+
+    /// Whether the row lacks its justification (approval waits for every one).
+    pub fn lacks_justification(&self) -> bool {
+        self.justification.trim().is_empty()
+    }
+
+    /// The row as an approved version freezes it.
+    pub fn snapshot_row(&self) -> SnapshotRow {
+        SnapshotRow {
+            control_id: self.control_id.clone(),
+            title: self.title.clone(),
+            objective: self.objective_id.clone(),
+            objective_title: self.objective_title.clone(),
+            custom: self.custom,
+            applicable: self.applicable,
+            justification: self.justification.clone(),
+            reason_codes: self.reason_codes.iter().map(|c| c.as_str().to_string()).collect(),
+            implementation_status: self.status.map(|s| s.as_str().to_string()),
+            owner: self.owner_name.clone(),
+            ai_systems: self.systems.iter().map(SystemChoice::label).collect(),
+            notes: self.notes.clone(),
+            updated_at: self.updated_at,
+        }
+    }
+
+    fn audit_value(&self) -> serde_json::Value {
+        let row = self.snapshot_row();
+        serde_json::json!({
+            "title": row.title,
+            "applicable": row.applicable,
+            "justification": row.justification,
+            "reason_codes": row.reason_codes.join(", "),
+            "implementation_status": row.implementation_status,
+            "owner": row.owner,
+            "ai_systems": row.ai_systems.join(", "),
+            "notes": row.notes,
+        })
+    }
+}
+
+/// One control as an approved version froze it (every field defaults, so an odd snapshot still
+/// reads).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SnapshotRow {
+    /// Control id.
+    pub control_id: String,
+    /// Title.
+    pub title: String,
+    /// Objective id ("" for an own control).
+    pub objective: String,
+    /// Objective title.
+    pub objective_title: String,
+    /// An own control.
+    pub custom: bool,
+    /// Whether it applies.
+    pub applicable: Option<bool>,
+    /// Justification.
+    pub justification: String,
+    /// Reason code keys.
+    pub reason_codes: Vec<String>,
+    /// Implementation status key.
+    pub implementation_status: Option<String>,
+    /// Owner's name.
+    pub owner: Option<String>,
+    /// AI systems (`AI-001 Name`).
+    pub ai_systems: Vec<String>,
+    /// Notes.
+    pub notes: String,
+    /// Last change of the row before approval.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub updated_at: Option<OffsetDateTime>,
+}
+
+impl SnapshotRow {
+    /// The reason codes as people read them.
+    pub fn reason_labels(&self) -> Vec<&'static str> {
+        self.reason_codes.iter().filter_map(|c| c.parse::<ReasonCode>().ok()).map(ReasonCode::label).collect()
+    }
+
+    /// The implementation status as people read it ("" when none).
+    pub fn status_label(&self) -> &'static str {
+        self.implementation_status.as_deref().and_then(|s| s.parse::<SoaStatus>().ok()).map_or("", SoaStatus::label)
+    }
+
+    /// Yes, No or Not decided.
+    pub fn applicable_label(&self) -> &'static str {
+        match self.applicable {
+            Some(true) => "Yes",
+            Some(false) => "No",
+            None => "Not decided",
+        }
+    }
+}
+
+const SELECT_ENTRIES: &str = "select e.control_id, e.custom, e.title, e.applicable, e.justification, e.reason_codes,
+        e.implementation_status, e.owner_id, o.name as owner_name, e.notes, e.updated_at,
+        b.name as updated_by_name, e.version
+ from soa_entries e
+ left join users o on o.user_id = e.owner_id
+ left join users b on b.user_id = e.updated_by
+ where e.org_id = $1 and e.archived_at is null and ($2::text is null or e.control_id = $2)
+ order by e.created_at, e.control_id";
+
+const SELECT_LINKS: &str = "select l.control_id, s.system_id, s.ref_no, s.name
+ from soa_entry_ai_systems l
+ join ai_systems s on s.org_id = l.org_id and s.system_id = l.system_id
+ where l.org_id = $1 and ($2::text is null or l.control_id = $2)
+ order by s.ref_no";
+
+/// The working copy: stored rows and their AI system links in two queries, whatever the size.
+async fn load(tx: &mut OrgTx, only: Option<&str>) -> sqlx::Result<Vec<SoaItem>> {
+    let rows =
+        sqlx::query_as::<_, EntryRow>(SELECT_ENTRIES).bind(tx.org_id().0).bind(only).fetch_all(tx.conn()).await?;
+    let links = sqlx::query_as::<_, LinkRow>(SELECT_LINKS).bind(tx.org_id().0).bind(only).fetch_all(tx.conn()).await?;
+    let mut systems: HashMap<String, Vec<SystemChoice>> = HashMap::new();
+    for l in links {
+        systems.entry(l.control_id).or_default().push(SystemChoice {
+            system_id: l.system_id,
+            ref_no: l.ref_no,
+            name: l.name,
+        });
+    }
+    let mut stored: HashMap<String, EntryRow> = HashMap::new();
+    let mut custom = Vec::new();
+    for row in rows {
+        if row.custom {
+            let mut item = SoaItem::custom(&row);
+            item.apply(row);
+            custom.push(item);
+        } else {
+            stored.insert(row.control_id.clone(), row);
+        }
+    }
+    let mut items: Vec<SoaItem> = catalogue()
+        .controls
+        .iter()
+        .filter(|c| only.is_none_or(|id| id == c.id))
+        .map(|c| {
+            let mut item = SoaItem::from_control(c);
+            if let Some(row) = stored.remove(&c.id) {
+                item.apply(row);
+            }
+            item
+        })
+        .collect();
+    items.extend(custom);
+    for item in &mut items {
+        item.systems = systems.remove(&item.control_id).unwrap_or_default();
+    }
+    Ok(items)
+}
+
+/// Every control of the working copy: the 38 Annex A controls in catalogue order, then the
+/// organisation's own controls in the order they were added.
+pub async fn list(tx: &mut OrgTx) -> sqlx::Result<Vec<SoaItem>> {
+    load(tx, None).await
+}
+
+/// One control of the working copy (an Annex A control always exists; an own control once added).
+pub async fn get(tx: &mut OrgTx, control_id: &str) -> sqlx::Result<Option<SoaItem>> {
+    Ok(load(tx, Some(control_id)).await?.into_iter().next())
+}
+
+/// What the row form provides.
+#[derive(Debug, Clone)]
+pub struct SoaInput {
+    /// Title (own controls only; Annex A titles come from the catalogue).
+    pub title: String,
+    /// Whether it applies.
+    pub applicable: bool,
+    /// Why.
+    pub justification: String,
+    /// Reasons.
+    pub reason_codes: Vec<ReasonCode>,
+    /// Implementation status.
+    pub status: Option<SoaStatus>,
+    /// Owner.
+    pub owner_id: Option<Uuid>,
+    /// AI systems it applies to.
+    pub system_ids: Vec<Uuid>,
+    /// Notes.
+    pub notes: String,
+}
+
+/// Why a change to the SoA was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SoaError {
+    /// No such control here.
+    #[error("no such control")]
+    NotFound,
+    /// Someone saved first.
+    #[error("changed by someone else")]
+    Stale(Box<SoaItem>),
+    /// The id of a new own control is taken.
+    #[error("this id is taken")]
+    Taken,
+    /// The owner is not a member.
+    #[error("the owner is not a member")]
+    NotAMember,
+    /// An AI system is not one of this workspace's.
+    #[error("unknown AI system")]
+    UnknownSystem,
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+fn write_error(e: sqlx::Error) -> SoaError {
+    if crate::is_constraint(&e, "soa_entries_org_id_owner_id_fkey") {
+        SoaError::NotAMember
+    } else if crate::is_constraint(&e, "soa_entry_ai_systems_org_id_system_id_fkey") {
+        SoaError::UnknownSystem
+    } else if crate::is_constraint(&e, "soa_entries_pkey") {
+        SoaError::Taken
+    } else {
+        SoaError::Db(e)
+    }
+}
+
+async fn replace_links(tx: &mut OrgTx, control_id: &str, system_ids: &[Uuid]) -> Result<(), SoaError> {
+    sqlx::query("delete from soa_entry_ai_systems where org_id = $1 and control_id = $2")
+        .bind(tx.org_id().0)
+        .bind(control_id)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query(
+        "insert into soa_entry_ai_systems (org_id, control_id, system_id)
+         select $1, $2, s from unnest($3::uuid[]) as s on conflict do nothing",
+    )
+    .bind(tx.org_id().0)
+    .bind(control_id)
+    .bind(system_ids)
+    .execute(tx.conn())
+    .await
+    .map_err(write_error)?;
+    Ok(())
+}
+
+fn reason_keys(input: &SoaInput) -> Vec<String> {
+    input.reason_codes.iter().map(|c| c.as_str().to_string()).collect()
+}
+
+/// Saves a row if the version matches: a row never saved (version 0) is inserted, a stored one
+/// updated. Records the change.
+pub async fn save(tx: &mut OrgTx, control_id: &str, input: &SoaInput, version: i32) -> Result<SoaItem, SoaError> {
+    let before = get(tx, control_id).await?.ok_or(SoaError::NotFound)?;
+    let stored = sqlx::query_scalar::<_, i32>(
+        "select version from soa_entries where org_id = $1 and control_id = $2 and archived_at is null for update",
+    )
+    .bind(tx.org_id().0)
+    .bind(control_id)
+    .fetch_optional(tx.conn())
+    .await?;
+    let title = if before.custom { input.title.as_str() } else { "" };
+    match stored {
+        None => {
+            if before.custom {
+                return Err(SoaError::NotFound);
+            }
+            if version != 0 {
+                return Err(SoaError::Stale(Box::new(before)));
+            }
+            let done = sqlx::query(
+                "insert into soa_entries (org_id, control_id, custom, title, applicable, justification, reason_codes,
+                                          implementation_status, owner_id, notes, updated_by)
+                 values ($1, $2, false, '', $3, $4, $5, $6, $7, $8, $9)
+                 on conflict (org_id, control_id) do nothing",
+            )
+            .bind(tx.org_id().0)
+            .bind(control_id)
+            .bind(input.applicable)
+            .bind(&input.justification)
+            .bind(reason_keys(input))
+            .bind(input.status.map(|s| s.as_str()))
+            .bind(input.owner_id)
+            .bind(&input.notes)
+            .bind(tx.scope().user_id().0)
+            .execute(tx.conn())
+            .await
+            .map_err(write_error)?;
+            if done.rows_affected() == 0 {
+                // Someone saved the row first, between our read and our insert.
+                let current = get(tx, control_id).await?.ok_or(SoaError::NotFound)?;
+                return Err(SoaError::Stale(Box::new(current)));
+            }
+        }
+        Some(stored) if stored != version => return Err(SoaError::Stale(Box::new(before))),
+        Some(_) => {
+            sqlx::query(
+                "update soa_entries set title = $3, applicable = $4, justification = $5, reason_codes = $6,
+                                        implementation_status = $7, owner_id = $8, notes = $9, updated_by = $10,
+                                        version = version + 1
+                 where org_id = $1 and control_id = $2",
+            )
+            .bind(tx.org_id().0)
+            .bind(control_id)
+            .bind(title)
+            .bind(input.applicable)
+            .bind(&input.justification)
+            .bind(reason_keys(input))
+            .bind(input.status.map(|s| s.as_str()))
+            .bind(input.owner_id)
+            .bind(&input.notes)
+            .bind(tx.scope().user_id().0)
+            .execute(tx.conn())
+            .await
+            .map_err(write_error)?;
+        }
+    }
+    replace_links(tx, control_id, &input.system_ids).await?;
+    let after = get(tx, control_id).await?.ok_or(SoaError::NotFound)?;
+    audit::record(
+        tx,
+        AuditEntry {
+            action: AuditAction::Update,
+            entity_type: "soa_entry",
+            entity_id: control_id.to_string(),
+            summary: format!("Updated the SoA entry {}", after.label()),
+            before: Some(before.audit_value()),
+            after: Some(after.audit_value()),
+        },
+    )
+    .await?;
+    Ok(after)
+}
+
+/// Adds an own control with the id the user chose (it must not be taken, in any letter case).
+pub async fn create_custom(tx: &mut OrgTx, control_id: &str, input: &SoaInput) -> Result<SoaItem, SoaError> {
+    let taken: bool = sqlx::query_scalar(
+        "select exists (select 1 from soa_entries where org_id = $1 and lower(control_id) = lower($2))",
+    )
+    .bind(tx.org_id().0)
+    .bind(control_id)
+    .fetch_one(tx.conn())
+    .await?;
+    if taken || catalogue().controls.iter().any(|c| c.id.eq_ignore_ascii_case(control_id)) {
+        return Err(SoaError::Taken);
+    }
+    sqlx::query(
+        "insert into soa_entries (org_id, control_id, custom, title, applicable, justification, reason_codes,
+                                  implementation_status, owner_id, notes, updated_by)
+         values ($1, $2, true, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(tx.org_id().0)
+    .bind(control_id)
+    .bind(&input.title)
+    .bind(input.applicable)
+    .bind(&input.justification)
+    .bind(reason_keys(input))
+    .bind(input.status.map(|s| s.as_str()))
+    .bind(input.owner_id)
+    .bind(&input.notes)
+    .bind(tx.scope().user_id().0)
+    .execute(tx.conn())
+    .await
+    .map_err(write_error)?;
+    replace_links(tx, control_id, &input.system_ids).await?;
+    let after = get(tx, control_id).await?.ok_or(SoaError::NotFound)?;
+    audit::record(
+        tx,
+        AuditEntry {
+            action: AuditAction::Create,
+            entity_type: "soa_entry",
+            entity_id: control_id.to_string(),
+            summary: format!("Added the own control {} to the SoA", after.label()),
+            before: None,
+            after: Some(after.audit_value()),
+        },
+    )
+    .await?;
+    Ok(after)
+}
+
+/// An approved version as the list shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VersionSummary {
+    /// 1, 2, …
+    pub version_no: i32,
+    /// Who approved it.
+    pub approver_name: String,
+    /// When.
+    pub approved_at: OffsetDateTime,
+    /// The approver's note.
+    pub note: String,
+    /// How many controls it froze.
+    pub controls: i32,
+}
+
+/// An approved version with its frozen rows.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SoaVersion {
+    /// 1, 2, …
+    pub version_no: i32,
+    /// Who approved it.
+    pub approver_name: String,
+    /// When.
+    pub approved_at: OffsetDateTime,
+    /// The approver's note.
+    pub note: String,
+    /// Every row as it stood.
+    pub snapshot: serde_json::Value,
+}
+
+impl SoaVersion {
+    /// The frozen rows; None when the snapshot cannot be read as rows.
+    pub fn rows(&self) -> Option<Vec<SnapshotRow>> {
+        serde_json::from_value(self.snapshot.clone()).ok()
+    }
+}
+
+/// Approved versions, newest first.
+pub async fn versions(tx: &mut OrgTx) -> sqlx::Result<Vec<VersionSummary>> {
+    sqlx::query_as::<_, VersionSummary>(
+        "select version_no, approver_name, approved_at, note,
+                case when jsonb_typeof(snapshot) = 'array' then jsonb_array_length(snapshot) else 0 end as controls
+         from soa_versions where org_id = $1 order by version_no desc",
+    )
+    .bind(tx.org_id().0)
+    .fetch_all(tx.conn())
+    .await
+}
+
+/// One approved version.
+pub async fn version(tx: &mut OrgTx, version_no: i32) -> sqlx::Result<Option<SoaVersion>> {
+    sqlx::query_as::<_, SoaVersion>(
+        "select version_no, approver_name, approved_at, note, snapshot
+         from soa_versions where org_id = $1 and version_no = $2",
+    )
+    .bind(tx.org_id().0)
+    .bind(version_no)
+    .fetch_optional(tx.conn())
+    .await
+}
+
+/// The newest approved version.
+pub async fn latest(tx: &mut OrgTx) -> sqlx::Result<Option<SoaVersion>> {
+    sqlx::query_as::<_, SoaVersion>(
+        "select version_no, approver_name, approved_at, note, snapshot
+         from soa_versions where org_id = $1 order by version_no desc limit 1",
+    )
+    .bind(tx.org_id().0)
+    .fetch_optional(tx.conn())
+    .await
+}
+
+/// Why an approval was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ApproveError {
+    /// These controls have no justification yet.
+    #[error("controls without justification")]
+    Incomplete(Vec<SoaItem>),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+/// Freezes the working copy as the next numbered version, approved by the acting user, and
+/// records it. Refused while any control lacks its justification.
+pub async fn approve(tx: &mut OrgTx, note: &str) -> Result<VersionSummary, ApproveError> {
+    // Serialises approvals of one workspace, so version numbers follow each other.
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended('soa_versions:' || $1::text, 0))")
+        .bind(tx.org_id().0)
+        .execute(tx.conn())
+        .await?;
+    let items = list(tx).await?;
+    let missing: Vec<SoaItem> = items.iter().filter(|i| i.lacks_justification()).cloned().collect();
+    if !missing.is_empty() {
+        return Err(ApproveError::Incomplete(missing));
+    }
+    let rows: Vec<SnapshotRow> = items.iter().map(SoaItem::snapshot_row).collect();
+    let snapshot = serde_json::to_value(&rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let approver = tx.scope().user_name().to_string();
+    let summary = sqlx::query_as::<_, VersionSummary>(
+        "insert into soa_versions (org_id, version_no, approved_by, approver_name, note, snapshot)
+         values ($1, (select coalesce(max(version_no), 0) + 1 from soa_versions where org_id = $1), $2, $3, $4, $5)
+         returning version_no, approver_name, approved_at, note, jsonb_array_length(snapshot) as controls",
+    )
+    .bind(tx.org_id().0)
+    .bind(tx.scope().user_id().0)
+    .bind(&approver)
+    .bind(note)
+    .bind(&snapshot)
+    .fetch_one(tx.conn())
+    .await?;
+    let applicable = items.iter().filter(|i| i.applicable == Some(true)).count();
+    audit::record(
+        tx,
+        AuditEntry {
+            action: AuditAction::Approve,
+            entity_type: "soa_version",
+            entity_id: summary.version_no.to_string(),
+            summary: format!("Approved the Statement of Applicability as v{}", summary.version_no),
+            before: None,
+            after: Some(serde_json::json!({
+                "version": summary.version_no,
+                "controls": items.len(),
+                "applicable": applicable,
+                "excluded": items.len() - applicable,
+                "note": note,
+            })),
+        },
+    )
+    .await?;
+    Ok(summary)
+}
