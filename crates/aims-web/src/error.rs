@@ -61,6 +61,12 @@ impl From<axum::extract::rejection::FormRejection> for AppError {
     }
 }
 
+impl From<axum_extra::extract::FormRejection> for AppError {
+    fn from(rejection: axum_extra::extract::FormRejection) -> Self {
+        AppError::BadRequest(rejection.body_text())
+    }
+}
+
 impl From<axum::extract::rejection::QueryRejection> for AppError {
     fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
         AppError::BadRequest(rejection.body_text())

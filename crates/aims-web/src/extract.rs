@@ -227,6 +227,12 @@ impl FromRequestParts<AppState> for PageCtx {
 #[from_request(via(axum::Form), rejection(AppError))]
 pub struct AppForm<T>(pub T);
 
+/// A urlencoded form with repeated fields (checkbox groups, multi-selects), read with
+/// `axum_extra`'s serde_html_form; its rejection is our 400 page.
+#[derive(FromRequest)]
+#[from_request(via(axum_extra::extract::Form), rejection(AppError))]
+pub struct MultiForm<T>(pub T);
+
 /// The client's address, for throttling sign-ins.
 #[derive(Debug, Clone)]
 pub struct ClientAddr(pub String);

@@ -3,7 +3,7 @@
 //! pages.
 
 use crate::error::{AppError, AppResult, url_encode};
-use crate::extract::{AppForm, PageCtx, Workspace};
+use crate::extract::{AppForm, MultiForm, PageCtx, Workspace};
 use crate::forms::{FormErrors, SelectOption, parse_optional_date};
 use crate::routes::auth::invalid;
 use crate::routes::steps::{owner_options, parse_owner};
@@ -20,7 +20,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::{Form as MultiForm, FormRejection as MultiFormRejection};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -127,11 +126,6 @@ pub struct ObjectiveForm {
     system_ids: Vec<String>,
     #[serde(default)]
     version: i32,
-}
-
-/// The form, or our 400 page when the body is not a form.
-fn read_form(form: Result<MultiForm<ObjectiveForm>, MultiFormRejection>) -> AppResult<ObjectiveForm> {
-    form.map(|MultiForm(f)| f).map_err(|rejection| AppError::BadRequest(rejection.body_text()))
 }
 
 impl ObjectiveForm {
@@ -305,10 +299,9 @@ async fn create(
     session: TypedSession,
     ws: Workspace,
     page: PageCtx,
-    form: Result<MultiForm<ObjectiveForm>, MultiFormRejection>,
+    MultiForm(form): MultiForm<ObjectiveForm>,
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
-    let form = read_form(form)?;
     let mut errors = FormErrors::new();
     let Some(input) = form.parse(&mut errors) else {
         return Ok(invalid(ObjectiveFormPage::load(&state, ws, page, None, form, errors).await?));
@@ -371,10 +364,9 @@ async fn update(
     ws: Workspace,
     page: PageCtx,
     Path((_, id)): Path<(String, Uuid)>,
-    form: Result<MultiForm<ObjectiveForm>, MultiFormRejection>,
+    MultiForm(form): MultiForm<ObjectiveForm>,
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
-    let form = read_form(form)?;
     let mut tx = ws.begin(&state).await?;
     let current = objectives::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FormErrors::new();

@@ -4,7 +4,7 @@
 //! XLSX exports and a printable document.
 
 use crate::error::{AppError, AppResult};
-use crate::extract::{PageCtx, Workspace};
+use crate::extract::{MultiForm, PageCtx, Workspace};
 use crate::forms::{FormErrors, SelectOption};
 use crate::routes::auth::invalid;
 use crate::routes::steps::{owner_options, parse_owner};
@@ -21,11 +21,10 @@ use aims_domain::catalogue::catalogue;
 use aims_domain::registers::{ReasonCode, SoaStatus};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -43,20 +42,6 @@ pub fn routes(r: Routes) -> Routes {
         .get("/o/{slug}/soa/diff", diff)
         .get("/o/{slug}/soa/{control_id}", show)
         .post("/o/{slug}/soa/{control_id}", update)
-}
-
-/// A urlencoded form with repeated fields (checkbox groups), whose rejection is our 400 page.
-pub struct MultiForm<T>(pub T);
-
-impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequest<S> for MultiForm<T> {
-    type Rejection = AppError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        axum_extra::extract::Form::<T>::from_request(req, state)
-            .await
-            .map(|f| MultiForm(f.0))
-            .map_err(|rejection| AppError::BadRequest(rejection.body_text()))
-    }
 }
 
 /// The badge tone of an implementation status.
