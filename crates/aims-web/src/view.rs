@@ -90,14 +90,14 @@ pub fn area_label(area: &str) -> &'static str {
 /// Workbench areas that exist so far; tasks of other areas show their area as plain text.
 pub const BUILT_AREAS: &[&str] = &["actions", "scope", "ai-systems", "objectives", "gap", "soa"];
 
-/// The CSS class of a status badge.
+/// The tone (badge colour) of a status, priority or decision key, for every register.
 pub fn status_tone(status: &str) -> &'static str {
     match status {
-        "done" => "green",
-        "in_progress" => "blue",
-        "cancelled" => "neutral",
-        "critical" => "red",
-        "high" => "amber",
+        "done" | "achieved" | "implemented" | "yes" => "green",
+        "in_progress" | "partially-implemented" => "blue",
+        "planned" => "violet",
+        "critical" | "not_achieved" => "red",
+        "high" | "not-implemented" | "partly" => "amber",
         _ => "neutral",
     }
 }

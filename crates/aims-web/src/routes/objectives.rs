@@ -34,16 +34,6 @@ pub fn routes(r: Routes) -> Routes {
         .post("/o/{slug}/objectives/{objective_id}/archive", archive)
 }
 
-/// The badge tone of an objective status.
-pub fn status_tone(status: &str) -> &'static str {
-    match status {
-        "in_progress" => "blue",
-        "achieved" => "green",
-        "not_achieved" => "red",
-        _ => "neutral",
-    }
-}
-
 /// List filters as they come in the query string (unknown values are ignored).
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {

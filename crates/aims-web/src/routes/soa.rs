@@ -44,17 +44,6 @@ pub fn routes(r: Routes) -> Routes {
         .post("/o/{slug}/soa/{control_id}", update)
 }
 
-/// The badge tone of an implementation status.
-pub fn status_tone(key: &str) -> &'static str {
-    match key {
-        "implemented" => "green",
-        "partially-implemented" => "blue",
-        "planned" => "violet",
-        "not-implemented" => "amber",
-        _ => "neutral",
-    }
-}
-
 /// Controls of one Annex A objective (or the organisation's own), as tables show them.
 pub struct Group {
     /// `A.2`, or "" for own controls.
