@@ -249,6 +249,17 @@ async function journey(page) {
   assert.ok(after > 0, `overall progress should be above 0 after ticking step 1, got ${after}`);
   log(`ok   dashboard overall progress went from ${before} % to ${after} %`);
   await a11y(page, 'dashboard');
+
+  // The registers of steps 1, 3, 4 and 6, empty and with a form, as a new workspace sees them.
+  for (const [area, name] of [
+    ['actions', 'actions'], ['actions/new', 'action-form'], ['scope', 'scope'], ['scope/edit', 'scope-form'],
+    ['ai-systems', 'ai-systems'], ['ai-systems/new', 'ai-system-form'], ['objectives', 'objectives'],
+    ['gap', 'gap-analysis'], ['gap/6.1.2', 'gap-row'], ['soa', 'soa'], ['soa/A.2.2', 'soa-row'],
+    ['soa/print', 'soa-print'], ['members', 'members'], ['audit-log', 'audit-log'], ['settings', 'settings'],
+  ]) {
+    await visit(page, `${org}/${area}`);
+    await a11y(page, name);
+  }
 }
 
 async function main() {
