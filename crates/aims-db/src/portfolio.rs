@@ -17,16 +17,17 @@ impl PortfolioTx {
     pub async fn begin(pool: &PgPool, user_id: UserId) -> sqlx::Result<Self> {
         let mut tx = pool.begin().await?;
         sqlx::query("set transaction read only").execute(&mut *tx).await?;
+        // One round trip: the user's current workspaces, then the app role (`SET LOCAL ROLE`).
         sqlx::query(
             "select set_config('app.portfolio_org_ids',
                coalesce((select string_agg(org_id::text, ',') from memberships
                          where user_id = $1 and (access_until is null or access_until >= current_date)), ''),
-               true)",
+               true),
+               set_config('role', 'aims_app', true)",
         )
         .bind(user_id.0)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("set local role aims_app").execute(&mut *tx).await?;
         Ok(Self { tx })
     }
 

@@ -63,8 +63,8 @@ impl OrgTx {
     /// ignore policies, even forced ones), then the org id, transaction-local and bound as a
     /// parameter (SET cannot take one, set_config can).
     pub(crate) async fn enter(mut tx: Transaction<'static, Postgres>, scope: OrgScope) -> sqlx::Result<Self> {
-        sqlx::query("set local role aims_app").execute(&mut *tx).await?;
-        sqlx::query("select set_config('app.org_id', $1, true)")
+        // One round trip: `set_config('role', …, true)` is `SET LOCAL ROLE`.
+        sqlx::query("select set_config('role', 'aims_app', true), set_config('app.org_id', $1, true)")
             .bind(scope.org_id.to_string())
             .execute(&mut *tx)
             .await?;

@@ -150,6 +150,11 @@ impl TypedSession {
 
     /// Takes the pending message, if any.
     pub async fn take_flash(&self) -> Result<Option<Flash>, AppError> {
+        // `remove` marks the session modified even when the key is absent, which would rewrite
+        // the session row on every page view; read first and remove only a pending message.
+        if self.0.get_value(FLASH).await?.is_none() {
+            return Ok(None);
+        }
         Ok(self.0.remove(FLASH).await?)
     }
 }
