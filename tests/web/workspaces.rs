@@ -70,3 +70,27 @@ async fn the_audit_log_shows_every_change_newest_first_and_pages(pool: PgPool) {
     let reports = aims_db::audit::verify_all(&app.pool).await.unwrap();
     assert!(reports.iter().all(|r| r.first_broken.is_none() && r.entries == 11));
 }
+
+#[sqlx::test(migrator = "aims_db::MIGRATOR")]
+async fn the_demo_has_one_user_per_role_and_is_seeded_once(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    assert!(aims_web::demo::seed_demo(&app.pool).await.unwrap(), "first run creates it");
+    assert!(!aims_web::demo::seed_demo(&app.pool).await.unwrap(), "second run leaves it");
+    let roles: Vec<String> = sqlx::query_scalar(
+        "select m.role from memberships m join organisations o using (org_id) where o.slug = 'demo' order by m.role",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(roles, ["auditor", "consultant", "implementer", "owner"]);
+    for login in aims_web::demo::demo_logins() {
+        let client = app.client();
+        let res = client
+            .post_form("/login", &[("email", login.email.as_str()), ("password", aims_web::demo::DEMO_PASSWORD)])
+            .await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{} signs in", login.email);
+        assert_eq!(client.get("/o/demo/").await.status(), StatusCode::OK);
+    }
+    let reports = aims_db::audit::verify_all(&app.pool).await.unwrap();
+    assert!(reports.iter().all(|r| r.first_broken.is_none()));
+}

@@ -71,5 +71,68 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<bool> {
         tx.commit().await?;
         aims_db::invitations::accept(pool, &token, user.id(), &user.name, &user.email).await?;
     }
+    seed_work(pool, &access.scope, accounts[2].1.user_id).await?;
     Ok(true)
+}
+
+/// A little work in progress so the demo has something to look at: two AI systems, ticked
+/// tasks of step 1, three actions (one overdue) and a target certification date.
+async fn seed_work(pool: &PgPool, owner: &aims_db::OrgScope, implementer: uuid::Uuid) -> anyhow::Result<()> {
+    use aims_db::actions::ActionInput;
+    use aims_db::ai_systems::AiSystemInput;
+    use aims_domain::registers::{AiRole, AutomationLevel, LifecycleStage, RiskTier};
+    use aims_domain::roadmap::{ActionStatus, Priority, TaskState};
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut tx = owner.begin(pool).await?;
+    for (name, tier, role) in [
+        ("Sepsis early-warning score", RiskTier::High, AiRole::Provider),
+        ("Clinical notes summariser", RiskTier::Limited, AiRole::Customer),
+    ] {
+        let input = AiSystemInput {
+            name: name.into(),
+            purpose: "Demo system".into(),
+            intended_use: String::new(),
+            known_misuse: String::new(),
+            ai_role: role,
+            lifecycle_stage: LifecycleStage::OperationMonitoring,
+            technique: "Machine learning".into(),
+            personal_data: true,
+            personal_data_categories: "Health data".into(),
+            automation_level: AutomationLevel::HumanInTheLoop,
+            human_oversight: "A clinician confirms every alert.".into(),
+            risk_tier: tier,
+            owner_id: Some(implementer),
+            in_scope: true,
+            supplier: String::new(),
+        };
+        aims_db::ai_systems::create(&mut tx, &input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let step1 = aims_domain::catalogue::catalogue().step(1).ok_or_else(|| anyhow::anyhow!("no step 1"))?;
+    for task in step1.tasks.iter().take(3) {
+        aims_db::roadmap::close_task(&mut tx, 1, &task.key, TaskState::Done, "").await?;
+    }
+    for (title, due_in, priority) in [
+        ("Draft the AI policy for board review", -3, Priority::High),
+        ("Run the gap analysis workshop", 10, Priority::Medium),
+        ("Choose a certification body", 45, Priority::Low),
+    ] {
+        let input = ActionInput {
+            title: title.into(),
+            description: String::new(),
+            owner_id: Some(implementer),
+            due_date: Some(today.saturating_add(time::Duration::days(due_in))),
+            priority,
+            status: ActionStatus::Open,
+            step_number: Some(4),
+        };
+        aims_db::actions::create(&mut tx, &input, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let settings = aims_db::orgs::Settings {
+        name: OrgName::parse("Demo Health AI Ltd").map_err(|e| anyhow::anyhow!("{e}"))?,
+        time_zone: "Europe/London".into(),
+        target_certification_date: Some(today.saturating_add(time::Duration::days(180))),
+    };
+    aims_db::orgs::update_settings(&mut tx, &settings, 1).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    tx.commit().await?;
+    Ok(())
 }
