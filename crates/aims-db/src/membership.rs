@@ -4,7 +4,7 @@ use crate::OrgScope;
 use crate::orgs::OrgRow;
 use aims_domain::{OrgId, Role, UserId};
 use sqlx::PgPool;
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 /// A workspace the user may enter, with the scope to enter it.
 #[derive(Debug, Clone)]
@@ -62,17 +62,13 @@ pub struct MyWorkspace {
     pub role: String,
     /// Last day of access (auditors).
     pub access_until: Option<Date>,
-    /// Members of the workspace.
-    pub member_count: i64,
-    /// When the user joined.
-    pub joined_at: OffsetDateTime,
 }
 
-/// Every workspace the user can enter, by name, in one query.
+/// Every workspace the user can enter, by name, in one query (the switcher on every page, so
+/// it stays an index lookup on `memberships (user_id)`).
 pub async fn list_for_user(pool: &PgPool, user_id: UserId) -> sqlx::Result<Vec<MyWorkspace>> {
     sqlx::query_as::<_, MyWorkspace>(
-        "select o.slug, o.name, m.role, m.access_until, m.created_at as joined_at,
-                (select count(*) from memberships c where c.org_id = o.org_id) as member_count
+        "select o.slug, o.name, m.role, m.access_until
          from memberships m join organisations o using (org_id)
          where m.user_id = $1 and (m.access_until is null or m.access_until >= current_date)
          order by lower(o.name), o.slug",
