@@ -237,3 +237,27 @@ async fn a_stale_objective_edit_answers_409_and_archiving_hides_it(pool: PgPool)
     assert!(show.contains("Archived OBJ-001"));
     assert_eq!(team.owner.get(&format!("{objective}/edit")).await.status(), StatusCode::NOT_FOUND);
 }
+
+#[sqlx::test(migrator = "aims_db::MIGRATOR")]
+async fn the_objectives_export_has_every_filtered_objective(pool: sqlx::PgPool) {
+    let app = crate::helpers::TestApp::spawn(pool).await;
+    let owner = app.owner_with_workspace("acme").await;
+    for (objective, status) in [("=Reduce false alerts", "in_progress"), ("Train every engineer", "planned")] {
+        let res = owner
+            .post_form(
+                "/o/acme/objectives",
+                &[("objective", objective), ("measure", "rate"), ("target", "5%"), ("status", status)],
+            )
+            .await;
+        assert_eq!(res.status(), reqwest::StatusCode::SEE_OTHER, "{objective}");
+    }
+    let res = owner.get("/o/acme/objectives.csv?status=in_progress").await;
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("objectives-acme-"));
+    let body = res.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    assert_eq!(reader.headers().unwrap().len(), 9);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1, "the filter applies");
+    assert_eq!(&rows[0][1], "'=Reduce false alerts", "formulas are neutralised");
+    assert_eq!(&rows[0][6], "In progress");
+}

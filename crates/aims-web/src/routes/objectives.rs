@@ -26,6 +26,7 @@ use uuid::Uuid;
 /// Registers the routes.
 pub fn routes(r: Routes) -> Routes {
     r.get("/o/{slug}/objectives", index)
+        .get("/o/{slug}/objectives.csv", export_csv)
         .get("/o/{slug}/objectives/new", new_form)
         .post("/o/{slug}/objectives", create)
         .get("/o/{slug}/objectives/{objective_id}", show)
@@ -94,6 +95,56 @@ async fn index(
         query,
         statuses,
     })
+}
+
+/// Every objective matching the filters as CSV, page by page so each page's AI systems load in
+/// one query.
+async fn export_csv(
+    State(state): State<AppState>,
+    ws: Workspace,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    let mut tx = ws.begin(&state).await?;
+    let filter = query.filter();
+    let mut all = Vec::new();
+    let mut number = 1;
+    loop {
+        let page = PageRequest::new(Some(number), Some(aims_domain::paging::MAX_PER_PAGE));
+        let batch = objectives::list(&mut tx, &filter, page).await?;
+        let more = batch.next().is_some();
+        all.extend(batch.rows);
+        if !more {
+            break;
+        }
+        number += 1;
+    }
+    tx.commit().await?;
+    let header =
+        ["Reference", "Objective", "Measure", "Target", "Owner", "Due date", "Status", "AI systems", "Updated"];
+    let rows: Vec<Vec<String>> = all
+        .iter()
+        .map(|o| {
+            let systems: Vec<String> = o
+                .systems
+                .iter()
+                .map(|s| {
+                    format!("{} {}", aims_db::refs::format_ref(aims_db::refs::RefRegister::AiSystems, s.ref_no), s.name)
+                })
+                .collect();
+            vec![
+                o.reference(),
+                o.objective.clone(),
+                o.measure.clone(),
+                o.target.clone(),
+                o.owner_name.clone().unwrap_or_default(),
+                o.due_date.map(|d| crate::view::date(&d)).unwrap_or_default(),
+                o.status().label().to_string(),
+                systems.join("; "),
+                crate::view::datetime(&o.updated_at),
+            ]
+        })
+        .collect();
+    crate::export::csv(&format!("objectives-{}-{}.csv", ws.org.slug, crate::view::date(&ws.org.today)), &header, &rows)
 }
 
 /// Objective form values, kept as typed. `system_ids` repeats, so the form is read with
