@@ -319,29 +319,17 @@ pub async fn update(
 /// Archives an action (it leaves the lists, stays readable), version-checked.
 pub async fn archive(tx: &mut OrgTx, action_id: Uuid, version: i32) -> Result<ActionRow, ActionError> {
     let row = get(tx, action_id).await?.ok_or(ActionError::NotFound)?;
-    let done = sqlx::query(
-        "update actions set archived_at = now(), version = version + 1
-         where org_id = $1 and action_id = $2 and archived_at is null and version = $3",
+    if !crate::archive::archive(
+        tx,
+        crate::archive::Archivable::Actions,
+        action_id,
+        version,
+        format!("Archived {}: {}", row.reference(), row.title),
+        row.snapshot(),
     )
-    .bind(tx.org_id().0)
-    .bind(action_id)
-    .bind(version)
-    .execute(tx.conn())
-    .await?;
-    if done.rows_affected() == 0 {
+    .await?
+    {
         return Err(ActionError::Stale(Box::new(row)));
     }
-    audit::record(
-        tx,
-        AuditEntry {
-            action: AuditAction::Archive,
-            entity_type: "action",
-            entity_id: action_id.to_string(),
-            summary: format!("Archived {}: {}", row.reference(), row.title),
-            before: Some(row.snapshot()),
-            after: None,
-        },
-    )
-    .await?;
     Ok(row)
 }

@@ -397,29 +397,17 @@ pub async fn update(
 /// linked where it was linked), version-checked.
 pub async fn archive(tx: &mut OrgTx, system_id: Uuid, version: i32) -> Result<AiSystemRow, AiSystemError> {
     let row = get(tx, system_id).await?.ok_or(AiSystemError::NotFound)?;
-    let done = sqlx::query(
-        "update ai_systems set archived_at = now(), version = version + 1
-         where org_id = $1 and system_id = $2 and archived_at is null and version = $3",
+    if !crate::archive::archive(
+        tx,
+        crate::archive::Archivable::AiSystems,
+        system_id,
+        version,
+        format!("Archived {}: {}", row.reference(), row.name),
+        row.snapshot(),
     )
-    .bind(tx.org_id().0)
-    .bind(system_id)
-    .bind(version)
-    .execute(tx.conn())
-    .await?;
-    if done.rows_affected() == 0 {
+    .await?
+    {
         return Err(AiSystemError::Stale(Box::new(row)));
     }
-    audit::record(
-        tx,
-        AuditEntry {
-            action: AuditAction::Archive,
-            entity_type: "ai_system",
-            entity_id: system_id.to_string(),
-            summary: format!("Archived {}: {}", row.reference(), row.name),
-            before: Some(row.snapshot()),
-            after: None,
-        },
-    )
-    .await?;
     Ok(row)
 }

@@ -213,32 +213,20 @@ pub async fn update_issue(
 
 /// Archives an issue if the version matches.
 pub async fn archive_issue(tx: &mut OrgTx, id: Uuid, version: i32) -> Result<IssueRow, ContextError<IssueRow>> {
-    let before = get_issue(tx, id).await?.ok_or(ContextError::NotFound)?;
-    let done = sqlx::query(
-        "update context_issues set archived_at = now(), version = version + 1
-         where org_id = $1 and issue_id = $2 and version = $3 and archived_at is null",
-    )
-    .bind(tx.org_id().0)
-    .bind(id)
-    .bind(version)
-    .execute(tx.conn())
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(ContextError::Stale(Box::new(before)));
-    }
-    audit::record(
+    let row = get_issue(tx, id).await?.ok_or(ContextError::NotFound)?;
+    if !crate::archive::archive(
         tx,
-        AuditEntry {
-            action: AuditAction::Archive,
-            entity_type: "context_issue",
-            entity_id: id.to_string(),
-            summary: format!("Archived the issue “{}”", before.title),
-            before: Some(before.snapshot()),
-            after: None,
-        },
+        crate::archive::Archivable::ContextIssues,
+        id,
+        version,
+        format!("Archived the issue “{}”", row.title),
+        row.snapshot(),
     )
-    .await?;
-    Ok(before)
+    .await?
+    {
+        return Err(ContextError::Stale(Box::new(row)));
+    }
+    Ok(row)
 }
 
 /// One page of interested parties, by name.
@@ -345,30 +333,18 @@ pub async fn update_party(
 
 /// Archives a party if the version matches.
 pub async fn archive_party(tx: &mut OrgTx, id: Uuid, version: i32) -> Result<PartyRow, ContextError<PartyRow>> {
-    let before = get_party(tx, id).await?.ok_or(ContextError::NotFound)?;
-    let done = sqlx::query(
-        "update interested_parties set archived_at = now(), version = version + 1
-         where org_id = $1 and party_id = $2 and version = $3 and archived_at is null",
-    )
-    .bind(tx.org_id().0)
-    .bind(id)
-    .bind(version)
-    .execute(tx.conn())
-    .await?;
-    if done.rows_affected() == 0 {
-        return Err(ContextError::Stale(Box::new(before)));
-    }
-    audit::record(
+    let row = get_party(tx, id).await?.ok_or(ContextError::NotFound)?;
+    if !crate::archive::archive(
         tx,
-        AuditEntry {
-            action: AuditAction::Archive,
-            entity_type: "interested_party",
-            entity_id: id.to_string(),
-            summary: format!("Archived the interested party “{}”", before.name),
-            before: Some(before.snapshot()),
-            after: None,
-        },
+        crate::archive::Archivable::InterestedParties,
+        id,
+        version,
+        format!("Archived the interested party “{}”", row.name),
+        row.snapshot(),
     )
-    .await?;
-    Ok(before)
+    .await?
+    {
+        return Err(ContextError::Stale(Box::new(row)));
+    }
+    Ok(row)
 }

@@ -5,6 +5,7 @@
 
 pub mod actions;
 pub mod ai_systems;
+pub mod archive;
 pub mod audit;
 pub mod context;
 pub mod gap;

@@ -369,29 +369,17 @@ pub async fn update(
 /// Archives an objective (it leaves the lists, stays readable), version-checked.
 pub async fn archive(tx: &mut OrgTx, objective_id: Uuid, version: i32) -> Result<ObjectiveRow, ObjectiveError> {
     let row = get(tx, objective_id).await?.ok_or(ObjectiveError::NotFound)?;
-    let done = sqlx::query(
-        "update objectives set archived_at = now(), version = version + 1
-         where org_id = $1 and objective_id = $2 and archived_at is null and version = $3",
+    if !crate::archive::archive(
+        tx,
+        crate::archive::Archivable::Objectives,
+        objective_id,
+        version,
+        format!("Archived {}: {}", row.reference(), row.objective),
+        row.snapshot(),
     )
-    .bind(tx.org_id().0)
-    .bind(objective_id)
-    .bind(version)
-    .execute(tx.conn())
-    .await?;
-    if done.rows_affected() == 0 {
+    .await?
+    {
         return Err(ObjectiveError::Stale(Box::new(row)));
     }
-    audit::record(
-        tx,
-        AuditEntry {
-            action: AuditAction::Archive,
-            entity_type: "objective",
-            entity_id: objective_id.to_string(),
-            summary: format!("Archived {}: {}", row.reference(), row.objective),
-            before: Some(row.snapshot()),
-            after: None,
-        },
-    )
-    .await?;
     Ok(row)
 }
