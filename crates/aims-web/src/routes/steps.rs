@@ -20,6 +20,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Registers the routes.
@@ -71,7 +72,7 @@ impl Roadmap {
         let c = catalogue();
         let statuses = rows.iter().map(|r| (r.number(), r.status())).collect();
         let current_phase = rules::current_phase(c, &statuses);
-        let mut rows: Vec<Option<StepRow>> = rows.into_iter().map(Some).collect();
+        let mut rows: HashMap<u8, StepRow> = rows.into_iter().map(|r| (r.number(), r)).collect();
         let phases = c
             .phases
             .iter()
@@ -81,7 +82,7 @@ impl Roadmap {
                     .iter()
                     .filter_map(|n| {
                         let step = c.step(*n)?;
-                        let row = rows.iter_mut().find(|r| r.as_ref().is_some_and(|r| r.number() == *n))?.take()?;
+                        let row = rows.remove(n)?;
                         let done = row.status() == StepStatus::Done;
                         Some(StepView {
                             progress: rules::step_progress(step, closed),
