@@ -131,7 +131,7 @@ async fn a_stale_action_edit_answers_409_and_archiving_hides_it(pool: PgPool) {
     let res = team.implementer.post_form(&format!("/o/acme/actions/{id}"), &edit("My version", "done")).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Someone saved this action while you were editing") && html.contains("value=\"My version\""));
+    assert!(html.contains("Someone else saved this while you were editing") && html.contains("value=\"My version\""));
     let (_, show) = team.auditor.get_html(&format!("/o/acme/actions/{id}")).await;
     assert!(show.contains("Draft the policy") && show.contains("Updated ACT-001"));
 

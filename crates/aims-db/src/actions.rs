@@ -2,7 +2,9 @@
 //! an optional source (gap item, risk, finding, …) given as a kind and an id.
 
 use crate::OrgTx;
-use crate::audit::{self, AuditAction, AuditEntry};
+use crate::record::{self, Record, Register, WriteError, WriteResult};
+use crate::refs::{RefRegister, format_ref};
+use aims_domain::ActionId;
 use aims_domain::paging::{PageRequest, Paged};
 use aims_domain::roadmap::{ActionStatus, Priority};
 use serde_json::json;
@@ -12,56 +14,59 @@ use uuid::Uuid;
 /// An action as lists and pages show it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ActionRow {
-    /// The id.
-    pub action_id: Uuid,
+    #[sqlx(try_from = "Uuid")]
+    pub action_id: ActionId,
     /// Per-workspace number (`ACT-007`).
     pub ref_no: i32,
-    /// Title.
     pub title: String,
-    /// Description.
     pub description: String,
-    /// Owner (a member).
+    /// A member, or nobody yet.
     pub owner_id: Option<Uuid>,
-    /// Owner's name.
     pub owner_name: Option<String>,
-    /// Due date.
     pub due_date: Option<Date>,
-    /// Priority key.
-    pub priority: String,
-    /// Status key.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub priority: Priority,
+    #[sqlx(try_from = "String")]
+    pub status: ActionStatus,
     /// The step it serves.
     pub step_number: Option<i16>,
     /// Kind of source (`gap_item`, `risk`, …).
     pub source_type: Option<String>,
-    /// The source's id.
     pub source_id: Option<String>,
     /// The source for people.
     pub source_label: String,
-    /// Creation time.
     pub created_at: OffsetDateTime,
-    /// Last change.
     pub updated_at: OffsetDateTime,
-    /// Optimistic-locking version.
+    pub archived_at: Option<OffsetDateTime>,
     pub version: i32,
-    /// Whether it is past due (in the workspace's time zone) and still open.
+    /// Past due (in the workspace's time zone) and still open.
     pub overdue: bool,
 }
 
 impl ActionRow {
     /// `ACT-007`.
     pub fn reference(&self) -> String {
-        crate::refs::format_ref(crate::refs::RefRegister::Actions, self.ref_no)
+        format_ref(RefRegister::Actions, self.ref_no)
+    }
+}
+
+impl Record for ActionRow {
+    const ENTITY: record::Entity = record::Entity::Action;
+
+    fn audit_id(&self) -> String {
+        self.action_id.to_string()
     }
 
-    /// The typed status.
-    pub fn status(&self) -> ActionStatus {
-        self.status.parse().unwrap_or(ActionStatus::Open)
+    fn label(&self) -> String {
+        format!("{}: {}", self.reference(), self.title)
     }
 
-    /// The typed priority.
-    pub fn priority(&self) -> Priority {
-        self.priority.parse().unwrap_or(Priority::Medium)
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn is_archived(&self) -> bool {
+        self.archived_at.is_some()
     }
 
     fn snapshot(&self) -> serde_json::Value {
@@ -70,8 +75,8 @@ impl ActionRow {
             "description": self.description,
             "owner": self.owner_name,
             "due_date": self.due_date.map(|d| d.to_string()),
-            "priority": self.priority,
-            "status": self.status,
+            "priority": self.priority.as_str(),
+            "status": self.status.as_str(),
             "step": self.step_number,
         })
     }
@@ -80,17 +85,11 @@ impl ActionRow {
 /// What an action form provides.
 #[derive(Debug, Clone)]
 pub struct ActionInput {
-    /// Title.
     pub title: String,
-    /// Description.
     pub description: String,
-    /// Owner.
     pub owner_id: Option<Uuid>,
-    /// Due date.
     pub due_date: Option<Date>,
-    /// Priority.
     pub priority: Priority,
-    /// Status.
     pub status: ActionStatus,
     /// The step it serves.
     pub step_number: Option<u8>,
@@ -110,31 +109,46 @@ pub struct ActionSource {
 /// List filters (all optional).
 #[derive(Debug, Clone, Default)]
 pub struct ActionFilter {
-    /// Only this owner.
     pub owner_id: Option<Uuid>,
-    /// Only this status.
     pub status: Option<ActionStatus>,
-    /// Only this step.
     pub step_number: Option<u8>,
     /// Only overdue ones.
     pub overdue: bool,
+    /// Archived ones too.
+    pub archived: bool,
+}
+
+// Overdue is `roadmap::is_overdue` applied in SQL: `$2` is the workspace's today, `$3` the open
+// statuses (`ActionStatus::open_keys`).
+macro_rules! select_actions {
+    () => {
+        "select a.action_id, a.ref_no, a.title, a.description, a.owner_id, u.name as owner_name, a.due_date,
+        a.priority, a.status, a.step_number, a.source_type, a.source_id, a.source_label, a.created_at,
+        a.updated_at, a.archived_at, a.version,
+        coalesce(a.due_date < $2 and a.status = any($3), false) as overdue
+ from actions a
+ left join users u on u.user_id = a.owner_id"
+    };
 }
 
 /// Filtered actions, by due date (undated last), one page.
 pub async fn list(tx: &mut OrgTx, filter: &ActionFilter, page: PageRequest) -> sqlx::Result<Paged<ActionRow>> {
     let total: i64 = sqlx::query_scalar(
-        "select count(*) from actions a join organisations o on o.org_id = a.org_id
-         where a.org_id = $1 and a.archived_at is null
-           and ($2::uuid is null or a.owner_id = $2)
-           and ($3::text is null or a.status = $3)
-           and ($4::int2 is null or a.step_number = $4)
-           and (not $5 or (coalesce(a.due_date < (now() at time zone o.time_zone)::date, false) and a.status in ('open', 'in_progress')))",
+        "select count(*) from actions a
+         where a.org_id = $1 and ($8 or a.archived_at is null)
+           and ($4::uuid is null or a.owner_id = $4)
+           and ($5::text is null or a.status = $5)
+           and ($6::int2 is null or a.step_number = $6)
+           and (not $7 or coalesce(a.due_date < $2 and a.status = any($3), false))",
     )
     .bind(tx.org_id().0)
+    .bind(tx.today())
+    .bind(ActionStatus::open_keys())
     .bind(filter.owner_id)
     .bind(filter.status.map(|s| s.as_str()))
     .bind(filter.step_number.map(i16::from))
     .bind(filter.overdue)
+    .bind(filter.archived)
     .fetch_one(tx.conn())
     .await?;
     let rows = select_filtered(tx, filter, page.offset(), page.limit()).await?;
@@ -147,31 +161,29 @@ async fn select_filtered(
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<ActionRow>> {
-    sqlx::query_as::<_, ActionRow>(
-        "select a.action_id, a.ref_no, a.title, a.description, a.owner_id, u.name as owner_name, a.due_date,
-                a.priority, a.status, a.step_number, a.source_type, a.source_id, a.source_label, a.created_at,
-                a.updated_at, a.version,
-                (coalesce(a.due_date < (now() at time zone o.time_zone)::date, false) and a.status in ('open', 'in_progress')) as overdue
-         from actions a
-         join organisations o on o.org_id = a.org_id
-         left join users u on u.user_id = a.owner_id
-         where a.org_id = $1 and a.archived_at is null
-           and ($2::uuid is null or a.owner_id = $2)
-           and ($3::text is null or a.status = $3)
-           and ($4::int2 is null or a.step_number = $4)
-           and (not $5 or (coalesce(a.due_date < (now() at time zone o.time_zone)::date, false) and a.status in ('open', 'in_progress')))
+    const SQL: &str = concat!(
+        select_actions!(),
+        " where a.org_id = $1 and ($8 or a.archived_at is null)
+           and ($4::uuid is null or a.owner_id = $4)
+           and ($5::text is null or a.status = $5)
+           and ($6::int2 is null or a.step_number = $6)
+           and (not $7 or coalesce(a.due_date < $2 and a.status = any($3), false))
          order by a.due_date asc nulls last, a.ref_no
-         offset $6 limit $7",
-    )
-    .bind(tx.org_id().0)
-    .bind(filter.owner_id)
-    .bind(filter.status.map(|s| s.as_str()))
-    .bind(filter.step_number.map(i16::from))
-    .bind(filter.overdue)
-    .bind(offset)
-    .bind(limit)
-    .fetch_all(tx.conn())
-    .await
+         offset $9 limit $10"
+    );
+    sqlx::query_as::<_, ActionRow>(SQL)
+        .bind(tx.org_id().0)
+        .bind(tx.today())
+        .bind(ActionStatus::open_keys())
+        .bind(filter.owner_id)
+        .bind(filter.status.map(|s| s.as_str()))
+        .bind(filter.step_number.map(i16::from))
+        .bind(filter.overdue)
+        .bind(filter.archived)
+        .bind(offset)
+        .bind(limit)
+        .fetch_all(tx.conn())
+        .await
 }
 
 /// Every action matching the filter (for the CSV export), in list order.
@@ -180,59 +192,37 @@ pub async fn export(tx: &mut OrgTx, filter: &ActionFilter) -> sqlx::Result<Vec<A
 }
 
 /// One action (archived ones too: history stays readable).
-pub async fn get(tx: &mut OrgTx, action_id: Uuid) -> sqlx::Result<Option<ActionRow>> {
-    sqlx::query_as::<_, ActionRow>(
-        "select a.action_id, a.ref_no, a.title, a.description, a.owner_id, u.name as owner_name, a.due_date,
-                a.priority, a.status, a.step_number, a.source_type, a.source_id, a.source_label, a.created_at,
-                a.updated_at, a.version,
-                (coalesce(a.due_date < (now() at time zone o.time_zone)::date, false) and a.status in ('open', 'in_progress')) as overdue
-         from actions a
-         join organisations o on o.org_id = a.org_id
-         left join users u on u.user_id = a.owner_id
-         where a.org_id = $1 and a.action_id = $2",
+pub async fn get(tx: &mut OrgTx, id: ActionId) -> sqlx::Result<Option<ActionRow>> {
+    const SQL: &str = concat!(select_actions!(), " where a.org_id = $1 and a.action_id = $4");
+    sqlx::query_as::<_, ActionRow>(SQL)
+        .bind(tx.org_id().0)
+        .bind(tx.today())
+        .bind(ActionStatus::open_keys())
+        .bind(id.0)
+        .fetch_optional(tx.conn())
+        .await
+}
+
+fn owner_error(e: sqlx::Error) -> WriteError<ActionRow> {
+    WriteError::on_constraint(
+        e,
+        "actions_org_id_owner_id_fkey",
+        "owner_id",
+        "The owner must be a member of this workspace.",
     )
-    .bind(tx.org_id().0)
-    .bind(action_id)
-    .fetch_optional(tx.conn())
-    .await
-}
-
-/// Why an action change was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum ActionError {
-    /// No such action here.
-    #[error("no such action")]
-    NotFound,
-    /// Someone saved first.
-    #[error("changed by someone else")]
-    Stale(Box<ActionRow>),
-    /// The owner is not a member.
-    #[error("the owner is not a member")]
-    NotAMember,
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
-fn owner_error(e: sqlx::Error) -> ActionError {
-    if crate::is_constraint(&e, "actions_org_id_owner_id_fkey") { ActionError::NotAMember } else { ActionError::Db(e) }
 }
 
 /// Creates an action (with its next `ACT-nnn` number) and records it.
-pub async fn create(
-    tx: &mut OrgTx,
-    input: &ActionInput,
-    source: Option<&ActionSource>,
-) -> Result<ActionRow, ActionError> {
-    let ref_no = crate::refs::next_ref_no(tx, crate::refs::RefRegister::Actions).await?;
-    let action_id = Uuid::now_v7();
+pub async fn create(tx: &mut OrgTx, input: &ActionInput, source: Option<&ActionSource>) -> WriteResult<ActionRow> {
+    let ref_no = crate::refs::next_ref_no(tx, RefRegister::Actions).await?;
+    let id = ActionId::new();
     sqlx::query(
         "insert into actions (org_id, action_id, ref_no, title, description, owner_id, due_date, priority, status,
                               step_number, source_type, source_id, source_label, created_by)
          values ($1, $2, $14, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(tx.org_id().0)
-    .bind(action_id)
+    .bind(id.0)
     .bind(&input.title)
     .bind(&input.description)
     .bind(input.owner_id)
@@ -248,48 +238,22 @@ pub async fn create(
     .execute(tx.conn())
     .await
     .map_err(owner_error)?;
-    let row = get(tx, action_id).await?.ok_or(ActionError::NotFound)?;
-    audit::record(
-        tx,
-        AuditEntry {
-            action: AuditAction::Create,
-            entity_type: "action",
-            entity_id: action_id.to_string(),
-            summary: format!("Created {}: {}", row.reference(), row.title),
-            before: None,
-            after: Some(row.snapshot()),
-        },
-    )
-    .await?;
+    let row = get(tx, id).await?.ok_or(WriteError::NotFound)?;
+    record::created(tx, &row).await?;
     Ok(row)
 }
 
 /// Saves an edit if the version matches, and records it.
-pub async fn update(
-    tx: &mut OrgTx,
-    action_id: Uuid,
-    input: &ActionInput,
-    version: i32,
-) -> Result<ActionRow, ActionError> {
-    let before = sqlx::query_scalar::<_, i32>(
-        "select version from actions where org_id = $1 and action_id = $2 and archived_at is null for update",
-    )
-    .bind(tx.org_id().0)
-    .bind(action_id)
-    .fetch_optional(tx.conn())
-    .await?
-    .ok_or(ActionError::NotFound)?;
-    let before_row = get(tx, action_id).await?.ok_or(ActionError::NotFound)?;
-    if before != version {
-        return Err(ActionError::Stale(Box::new(before_row)));
-    }
+pub async fn update(tx: &mut OrgTx, id: ActionId, input: &ActionInput, version: i32) -> WriteResult<ActionRow> {
+    record::lock(tx, Register::Actions, id.0).await?;
+    let before = record::current(get(tx, id).await?, version)?;
     sqlx::query(
         "update actions set title = $3, description = $4, owner_id = $5, due_date = $6, priority = $7, status = $8,
                             step_number = $9, version = version + 1
          where org_id = $1 and action_id = $2",
     )
     .bind(tx.org_id().0)
-    .bind(action_id)
+    .bind(id.0)
     .bind(&input.title)
     .bind(&input.description)
     .bind(input.owner_id)
@@ -300,36 +264,7 @@ pub async fn update(
     .execute(tx.conn())
     .await
     .map_err(owner_error)?;
-    let after = get(tx, action_id).await?.ok_or(ActionError::NotFound)?;
-    audit::record(
-        tx,
-        AuditEntry {
-            action: AuditAction::Update,
-            entity_type: "action",
-            entity_id: action_id.to_string(),
-            summary: format!("Updated {}: {}", after.reference(), after.title),
-            before: Some(before_row.snapshot()),
-            after: Some(after.snapshot()),
-        },
-    )
-    .await?;
+    let after = get(tx, id).await?.ok_or(WriteError::NotFound)?;
+    record::updated(tx, &before, &after).await?;
     Ok(after)
-}
-
-/// Archives an action (it leaves the lists, stays readable), version-checked.
-pub async fn archive(tx: &mut OrgTx, action_id: Uuid, version: i32) -> Result<ActionRow, ActionError> {
-    let row = get(tx, action_id).await?.ok_or(ActionError::NotFound)?;
-    if !crate::archive::archive(
-        tx,
-        crate::archive::Archivable::Actions,
-        action_id,
-        version,
-        format!("Archived {}: {}", row.reference(), row.title),
-        row.snapshot(),
-    )
-    .await?
-    {
-        return Err(ActionError::Stale(Box::new(row)));
-    }
-    Ok(row)
 }

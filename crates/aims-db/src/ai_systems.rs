@@ -319,7 +319,7 @@ pub async fn create(tx: &mut OrgTx, input: &AiSystemInput) -> Result<AiSystemRow
         tx,
         AuditEntry {
             action: AuditAction::Create,
-            entity_type: "ai_system",
+            entity: crate::record::Entity::AiSystem,
             entity_id: system_id.to_string(),
             summary: format!("Created {}: {}", row.reference(), row.name),
             before: None,
@@ -382,7 +382,7 @@ pub async fn update(
         tx,
         AuditEntry {
             action: AuditAction::Update,
-            entity_type: "ai_system",
+            entity: crate::record::Entity::AiSystem,
             entity_id: system_id.to_string(),
             summary: format!("Updated {}: {}", after.reference(), after.name),
             before: Some(before.snapshot()),
@@ -391,23 +391,4 @@ pub async fn update(
     )
     .await?;
     Ok(after)
-}
-
-/// Archives an AI system (it leaves the inventory and the pickers, stays readable and stays
-/// linked where it was linked), version-checked.
-pub async fn archive(tx: &mut OrgTx, system_id: Uuid, version: i32) -> Result<AiSystemRow, AiSystemError> {
-    let row = get(tx, system_id).await?.ok_or(AiSystemError::NotFound)?;
-    if !crate::archive::archive(
-        tx,
-        crate::archive::Archivable::AiSystems,
-        system_id,
-        version,
-        format!("Archived {}: {}", row.reference(), row.name),
-        row.snapshot(),
-    )
-    .await?
-    {
-        return Err(AiSystemError::Stale(Box::new(row)));
-    }
-    Ok(row)
 }

@@ -1,6 +1,7 @@
 //! The audit log: one entry per change, written in the change's own transaction, hash-chained
 //! per organisation so that an edited or deleted entry is detectable (`aims audit verify`).
 
+use crate::record::Entity;
 use crate::{OrgScope, OrgTx};
 use aims_domain::paging::{PageRequest, Paged};
 use aims_domain::{OrgId, UserId};
@@ -20,6 +21,8 @@ pub enum AuditAction {
     Delete,
     /// An archived register row.
     Archive,
+    /// An archived row brought back.
+    Restore,
     /// An approval or sign-off.
     Approve,
 }
@@ -32,6 +35,7 @@ impl AuditAction {
             AuditAction::Update => "update",
             AuditAction::Delete => "delete",
             AuditAction::Archive => "archive",
+            AuditAction::Restore => "restore",
             AuditAction::Approve => "approve",
         }
     }
@@ -42,8 +46,8 @@ impl AuditAction {
 pub struct AuditEntry {
     /// What happened.
     pub action: AuditAction,
-    /// The kind of thing changed (`organisation`, `membership`, `invitation`, …).
-    pub entity_type: &'static str,
+    /// The kind of thing changed.
+    pub entity: Entity,
     /// Its id.
     pub entity_id: String,
     /// One line for people ("Invited ada@example.com as auditor").
@@ -83,7 +87,7 @@ pub async fn record(tx: &mut OrgTx, entry: AuditEntry) -> sqlx::Result<()> {
     .bind(actor_id)
     .bind(actor_name)
     .bind(entry.action.as_str())
-    .bind(entry.entity_type)
+    .bind(entry.entity.as_str())
     .bind(entry.entity_id)
     .bind(entry.summary)
     .bind(entry.before)
@@ -138,14 +142,14 @@ pub async fn list(tx: &mut OrgTx, page: PageRequest) -> sqlx::Result<Paged<Audit
 }
 
 /// The latest entries about one entity, newest first (a row's history).
-pub async fn for_entity(tx: &mut OrgTx, entity_type: &str, entity_id: &str, limit: i64) -> sqlx::Result<Vec<AuditRow>> {
+pub async fn for_entity(tx: &mut OrgTx, entity: Entity, entity_id: &str, limit: i64) -> sqlx::Result<Vec<AuditRow>> {
     sqlx::query_as::<_, AuditRow>(
         "select seq, actor_id, actor_name, action, entity_type, entity_id, summary, before, after, created_at
          from audit_log where org_id = $1 and entity_type = $2 and entity_id = $3
          order by seq desc limit $4",
     )
     .bind(tx.org_id().0)
-    .bind(entity_type)
+    .bind(entity.as_str())
     .bind(entity_id)
     .bind(limit)
     .fetch_all(tx.conn())
@@ -215,8 +219,13 @@ pub async fn verify_all(pool: &PgPool) -> sqlx::Result<Vec<ChainReport>> {
         sqlx::query_as("select org_id, slug from organisations order by slug").fetch_all(pool).await?;
     let mut reports = Vec::with_capacity(orgs.len());
     for (org_id, slug) in orgs {
-        let scope =
-            OrgScope::new(OrgId(org_id), UserId(Uuid::nil()), "aims audit verify".into(), aims_domain::Role::Auditor);
+        let scope = OrgScope::new(
+            OrgId(org_id),
+            UserId(Uuid::nil()),
+            "aims audit verify".into(),
+            aims_domain::Role::Auditor,
+            OffsetDateTime::now_utc().date(),
+        );
         let mut tx = scope.begin(pool).await?;
         let (entries, first_broken) = verify(&mut tx).await?;
         tx.commit().await?;

@@ -160,7 +160,7 @@ pub async fn create_issue(tx: &mut OrgTx, input: &IssueInput) -> sqlx::Result<Is
         tx,
         AuditEntry {
             action: AuditAction::Create,
-            entity_type: "context_issue",
+            entity: crate::record::Entity::ContextIssue,
             entity_id: id.to_string(),
             summary: format!("Added the {} issue “{}”", row.kind, row.title),
             before: None,
@@ -200,7 +200,7 @@ pub async fn update_issue(
         tx,
         AuditEntry {
             action: AuditAction::Update,
-            entity_type: "context_issue",
+            entity: crate::record::Entity::ContextIssue,
             entity_id: id.to_string(),
             summary: format!("Updated the issue “{}”", after.title),
             before: Some(before.snapshot()),
@@ -209,24 +209,6 @@ pub async fn update_issue(
     )
     .await?;
     Ok(after)
-}
-
-/// Archives an issue if the version matches.
-pub async fn archive_issue(tx: &mut OrgTx, id: Uuid, version: i32) -> Result<IssueRow, ContextError<IssueRow>> {
-    let row = get_issue(tx, id).await?.ok_or(ContextError::NotFound)?;
-    if !crate::archive::archive(
-        tx,
-        crate::archive::Archivable::ContextIssues,
-        id,
-        version,
-        format!("Archived the issue “{}”", row.title),
-        row.snapshot(),
-    )
-    .await?
-    {
-        return Err(ContextError::Stale(Box::new(row)));
-    }
-    Ok(row)
 }
 
 /// One page of interested parties, by name.
@@ -280,7 +262,7 @@ pub async fn create_party(tx: &mut OrgTx, input: &PartyInput) -> sqlx::Result<Pa
         tx,
         AuditEntry {
             action: AuditAction::Create,
-            entity_type: "interested_party",
+            entity: crate::record::Entity::InterestedParty,
             entity_id: id.to_string(),
             summary: format!("Added the interested party “{}”", row.name),
             before: None,
@@ -320,7 +302,7 @@ pub async fn update_party(
         tx,
         AuditEntry {
             action: AuditAction::Update,
-            entity_type: "interested_party",
+            entity: crate::record::Entity::InterestedParty,
             entity_id: id.to_string(),
             summary: format!("Updated the interested party “{}”", after.name),
             before: Some(before.snapshot()),
@@ -329,22 +311,4 @@ pub async fn update_party(
     )
     .await?;
     Ok(after)
-}
-
-/// Archives a party if the version matches.
-pub async fn archive_party(tx: &mut OrgTx, id: Uuid, version: i32) -> Result<PartyRow, ContextError<PartyRow>> {
-    let row = get_party(tx, id).await?.ok_or(ContextError::NotFound)?;
-    if !crate::archive::archive(
-        tx,
-        crate::archive::Archivable::InterestedParties,
-        id,
-        version,
-        format!("Archived the interested party “{}”", row.name),
-        row.snapshot(),
-    )
-    .await?
-    {
-        return Err(ContextError::Stale(Box::new(row)));
-    }
-    Ok(row)
 }

@@ -242,7 +242,7 @@ pub async fn save(
         tx,
         AuditEntry {
             action: if before_row.is_some() { AuditAction::Update } else { AuditAction::Create },
-            entity_type: ACTION_SOURCE,
+            entity: crate::record::Entity::GapItem,
             entity_id: requirement_id.to_string(),
             summary: format!(
                 "{} gap assessment of {requirement_id} {title}",

@@ -99,7 +99,7 @@ pub async fn create(tx: &mut OrgTx, new: &NewInvitation, token: &str) -> Result<
         tx,
         AuditEntry {
             action: AuditAction::Create,
-            entity_type: "invitation",
+            entity: crate::record::Entity::Invitation,
             entity_id: row.invitation_id.to_string(),
             summary: format!("Invited {} as {}", row.email, row.role),
             before: None,
@@ -153,7 +153,7 @@ pub async fn revoke(tx: &mut OrgTx, invitation_id: Uuid) -> sqlx::Result<Option<
             tx,
             AuditEntry {
                 action: AuditAction::Delete,
-                entity_type: "invitation",
+                entity: crate::record::Entity::Invitation,
                 entity_id: row.invitation_id.to_string(),
                 summary: format!("Revoked the invitation of {}", row.email),
                 before: Some(json!({ "email": row.email, "role": row.role })),
@@ -278,13 +278,14 @@ pub async fn accept(
         .bind(user_id.0)
         .execute(&mut *tx)
         .await?;
-    let scope = OrgScope::new(OrgId(inv.org_id), user_id, user_name.to_string(), role);
+    let scope =
+        OrgScope::new(OrgId(inv.org_id), user_id, user_name.to_string(), role, time::OffsetDateTime::now_utc().date());
     let mut tx = OrgTx::enter(tx, scope).await?;
     audit::record(
         &mut tx,
         AuditEntry {
             action: AuditAction::Update,
-            entity_type: "invitation",
+            entity: crate::record::Entity::Invitation,
             entity_id: inv.invitation_id.to_string(),
             summary: format!("{} accepted the invitation", inv.email),
             before: Some(json!({ "email": inv.email, "accepted": false })),
@@ -297,7 +298,7 @@ pub async fn accept(
             &mut tx,
             AuditEntry {
                 action: AuditAction::Create,
-                entity_type: "membership",
+                entity: crate::record::Entity::Membership,
                 entity_id: user_id.to_string(),
                 summary: format!("{user_name} joined as {role}"),
                 before: None,

@@ -5,7 +5,6 @@
 
 pub mod actions;
 pub mod ai_systems;
-pub mod archive;
 pub mod audit;
 pub mod context;
 pub mod gap;
@@ -15,15 +14,16 @@ pub mod membership;
 pub mod objectives;
 pub mod orgs;
 pub mod portfolio;
+pub mod record;
 pub mod refs;
 pub mod roadmap;
-mod scope;
 pub mod scope_statement;
 pub mod soa;
+mod tenant;
 pub mod throttle;
 pub mod users;
 
-pub use scope::{OrgScope, OrgTx};
+pub use tenant::{OrgScope, OrgTx};
 
 use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

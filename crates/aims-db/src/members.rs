@@ -156,7 +156,7 @@ pub async fn change_role(
         tx,
         AuditEntry {
             action: AuditAction::Update,
-            entity_type: "membership",
+            entity: crate::record::Entity::Membership,
             entity_id: user_id.to_string(),
             summary: format!("Changed {}'s role from {} to {}", before.name, before.role, after.role),
             before: Some(before.snapshot()),
@@ -179,7 +179,7 @@ pub async fn remove(tx: &mut OrgTx, user_id: UserId, version: i32) -> Result<Mem
         tx,
         AuditEntry {
             action: AuditAction::Delete,
-            entity_type: "membership",
+            entity: crate::record::Entity::Membership,
             entity_id: user_id.to_string(),
             summary: format!("Removed {} ({})", before.name, before.role),
             before: Some(before.snapshot()),

@@ -44,7 +44,7 @@ pub async fn authorize(pool: &PgPool, user_id: UserId, slug: &str) -> sqlx::Resu
     Ok(row.and_then(|r| {
         let role: Role = r.role.parse().ok()?;
         Some(Access {
-            scope: OrgScope::new(OrgId(r.org.org_id), user_id, r.user_name, role),
+            scope: OrgScope::new(OrgId(r.org.org_id), user_id, r.user_name, role, r.org.today),
             org: r.org,
             access_until: r.access_until,
         })

@@ -303,7 +303,7 @@ pub async fn create(tx: &mut OrgTx, input: &ObjectiveInput) -> Result<ObjectiveR
         tx,
         AuditEntry {
             action: AuditAction::Create,
-            entity_type: "objective",
+            entity: crate::record::Entity::Objective,
             entity_id: objective_id.to_string(),
             summary: format!("Created {}: {}", row.reference(), row.objective),
             before: None,
@@ -355,7 +355,7 @@ pub async fn update(
         tx,
         AuditEntry {
             action: AuditAction::Update,
-            entity_type: "objective",
+            entity: crate::record::Entity::Objective,
             entity_id: objective_id.to_string(),
             summary: format!("Updated {}: {}", after.reference(), after.objective),
             before: Some(before.snapshot()),
@@ -364,22 +364,4 @@ pub async fn update(
     )
     .await?;
     Ok(after)
-}
-
-/// Archives an objective (it leaves the lists, stays readable), version-checked.
-pub async fn archive(tx: &mut OrgTx, objective_id: Uuid, version: i32) -> Result<ObjectiveRow, ObjectiveError> {
-    let row = get(tx, objective_id).await?.ok_or(ObjectiveError::NotFound)?;
-    if !crate::archive::archive(
-        tx,
-        crate::archive::Archivable::Objectives,
-        objective_id,
-        version,
-        format!("Archived {}: {}", row.reference(), row.objective),
-        row.snapshot(),
-    )
-    .await?
-    {
-        return Err(ObjectiveError::Stale(Box::new(row)));
-    }
-    Ok(row)
 }

@@ -85,13 +85,13 @@ pub async fn create(
         .bind(i32::from(aims_domain::catalogue::STEP_COUNT))
         .execute(&mut *tx)
         .await?;
-    let scope = OrgScope::new(org.id(), creator, creator_name.to_string(), Role::Owner);
+    let scope = OrgScope::new(org.id(), creator, creator_name.to_string(), Role::Owner, org.today);
     let mut tx = OrgTx::enter(tx, scope).await?;
     audit::record(
         &mut tx,
         AuditEntry {
             action: AuditAction::Create,
-            entity_type: "organisation",
+            entity: crate::record::Entity::Organisation,
             entity_id: org.org_id.to_string(),
             summary: format!("Created the workspace {}", org.name),
             before: None,
@@ -103,7 +103,7 @@ pub async fn create(
         &mut tx,
         AuditEntry {
             action: AuditAction::Create,
-            entity_type: "membership",
+            entity: crate::record::Entity::Membership,
             entity_id: creator.to_string(),
             summary: format!("{creator_name} joined as owner"),
             before: None,
@@ -201,7 +201,7 @@ pub async fn update_settings(tx: &mut OrgTx, settings: &Settings, version: i32) 
         tx,
         AuditEntry {
             action: AuditAction::Update,
-            entity_type: "organisation",
+            entity: crate::record::Entity::Organisation,
             entity_id: after.org_id.to_string(),
             summary: "Changed the workspace settings".into(),
             before: Some(snapshot(&before)),

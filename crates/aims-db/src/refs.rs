@@ -12,6 +12,8 @@ pub enum RefRegister {
     AiSystems,
     /// AI objectives (`OBJ-`).
     Objectives,
+    /// AIMS roles (`ROLE-`).
+    AimsRoles,
 }
 
 impl RefRegister {
@@ -21,6 +23,7 @@ impl RefRegister {
             RefRegister::Actions => "ACT",
             RefRegister::AiSystems => "AI",
             RefRegister::Objectives => "OBJ",
+            RefRegister::AimsRoles => "ROLE",
         }
     }
 
@@ -29,6 +32,7 @@ impl RefRegister {
             RefRegister::Actions => "select coalesce(max(ref_no), 0) + 1 from actions where org_id = $1",
             RefRegister::AiSystems => "select coalesce(max(ref_no), 0) + 1 from ai_systems where org_id = $1",
             RefRegister::Objectives => "select coalesce(max(ref_no), 0) + 1 from objectives where org_id = $1",
+            RefRegister::AimsRoles => "select coalesce(max(ref_no), 0) + 1 from aims_roles where org_id = $1",
         }
     }
 }

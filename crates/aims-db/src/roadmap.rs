@@ -193,7 +193,7 @@ pub async fn update_step(tx: &mut OrgTx, number: u8, update: &StepUpdate, versio
         tx,
         AuditEntry {
             action: AuditAction::Update,
-            entity_type: "step",
+            entity: crate::record::Entity::Step,
             entity_id: number.to_string(),
             summary: format!("Updated step {number}: {}", step.title),
             before: Some(before.snapshot()),
@@ -279,7 +279,7 @@ pub async fn close_task(
         tx,
         AuditEntry {
             action: if previous.is_some() { AuditAction::Update } else { AuditAction::Create },
-            entity_type: "step_task",
+            entity: crate::record::Entity::StepTask,
             entity_id: format!("{number}/{task_key}"),
             summary,
             before: previous.map(|(s, r)| json!({ "state": s, "reason": r })),
@@ -320,7 +320,7 @@ pub async fn reopen_task(tx: &mut OrgTx, number: u8, task_key: &str) -> Result<(
         tx,
         AuditEntry {
             action: AuditAction::Delete,
-            entity_type: "step_task",
+            entity: crate::record::Entity::StepTask,
             entity_id: format!("{number}/{task_key}"),
             summary,
             before: Some(json!({ "state": state, "reason": reason })),

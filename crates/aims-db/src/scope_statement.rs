@@ -206,7 +206,7 @@ pub async fn save_draft(tx: &mut OrgTx, input: &ScopeInput, version: i32) -> Res
         tx,
         AuditEntry {
             action: if before.is_some() { AuditAction::Update } else { AuditAction::Create },
-            entity_type: "scope_version",
+            entity: crate::record::Entity::ScopeVersion,
             entity_id: version_no.to_string(),
             summary: if before.is_some() {
                 format!("Edited the draft scope statement (version {version_no})")
@@ -249,7 +249,7 @@ pub async fn approve(tx: &mut OrgTx, version_no: i32, version: i32) -> Result<Sc
         tx,
         AuditEntry {
             action: AuditAction::Approve,
-            entity_type: "scope_version",
+            entity: crate::record::Entity::ScopeVersion,
             entity_id: version_no.to_string(),
             summary: format!("Approved version {version_no} of the scope statement"),
             before: Some(json!({ "status": "draft" })),

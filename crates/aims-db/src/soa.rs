@@ -449,7 +449,7 @@ pub async fn save(tx: &mut OrgTx, control_id: &str, input: &SoaInput, version: i
         tx,
         AuditEntry {
             action: AuditAction::Update,
-            entity_type: "soa_entry",
+            entity: crate::record::Entity::SoaEntry,
             entity_id: control_id.to_string(),
             summary: format!("Updated the SoA entry {}", after.label()),
             before: Some(before.audit_value()),
@@ -496,7 +496,7 @@ pub async fn create_custom(tx: &mut OrgTx, control_id: &str, input: &SoaInput) -
         tx,
         AuditEntry {
             action: AuditAction::Create,
-            entity_type: "soa_entry",
+            entity: crate::record::Entity::SoaEntry,
             entity_id: control_id.to_string(),
             summary: format!("Added the own control {} to the SoA", after.label()),
             before: None,
@@ -623,7 +623,7 @@ pub async fn approve(tx: &mut OrgTx, note: &str) -> Result<VersionSummary, Appro
         tx,
         AuditEntry {
             action: AuditAction::Approve,
-            entity_type: "soa_version",
+            entity: crate::record::Entity::SoaVersion,
             entity_id: summary.version_no.to_string(),
             summary: format!("Approved the Statement of Applicability as v{}", summary.version_no),
             before: None,

@@ -35,11 +35,11 @@ async fn a_query_without_org_filter_sees_only_its_own_tenant(pool: PgPool) {
     let mut tx = a.begin(&pool).await.unwrap();
     // Deliberately no `where org_id`: row-level security is what filters.
     let orgs_seen: Vec<Uuid> =
-        sqlx::query_scalar("select distinct org_id from audit_log").fetch_all(tx.conn()).await.unwrap();
+        sqlx::query_scalar("select distinct org_id from audit_log").fetch_all(tx.conn_for_test()).await.unwrap();
     assert_eq!(orgs_seen, vec![a.org_id().0]);
     let count_b: i64 = sqlx::query_scalar("select count(*) from audit_log where org_id = $1")
         .bind(b.org_id().0)
-        .fetch_one(tx.conn())
+        .fetch_one(tx.conn_for_test())
         .await
         .unwrap();
     assert_eq!(count_b, 0);
@@ -59,7 +59,7 @@ async fn writing_into_another_tenant_fails(pool: PgPool) {
     )
     .bind(b.org_id().0)
     .bind(Uuid::now_v7())
-    .execute(tx.conn())
+    .execute(tx.conn_for_test())
     .await
     .unwrap_err();
     assert!(err.to_string().contains("row-level security"), "{err}");
@@ -70,7 +70,7 @@ async fn the_audit_log_is_append_only_for_the_app(pool: PgPool) {
     let (a, _) = two_orgs(&pool).await;
     for statement in ["update audit_log set summary = 'x'", "delete from audit_log"] {
         let mut tx = a.begin(&pool).await.unwrap();
-        let err = sqlx::query(statement).execute(tx.conn()).await.unwrap_err();
+        let err = sqlx::query(statement).execute(tx.conn_for_test()).await.unwrap_err();
         assert!(err.to_string().contains("permission denied"), "{statement}: {err}");
     }
 }
@@ -113,7 +113,7 @@ async fn a_row_cannot_reference_another_tenants_row(pool: PgPool) {
     sqlx::query("insert into test_parents (org_id, parent_id, title) values ($1, $2, 'B parent')")
         .bind(b.org_id().0)
         .bind(parent_of_b)
-        .execute(tx.conn())
+        .execute(tx.conn_for_test())
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -123,16 +123,17 @@ async fn a_row_cannot_reference_another_tenants_row(pool: PgPool) {
         .bind(a.org_id().0)
         .bind(Uuid::now_v7())
         .bind(parent_of_b)
-        .execute(tx.conn())
+        .execute(tx.conn_for_test())
         .await
         .unwrap_err();
     assert!(err.to_string().contains("foreign key"), "{err}");
 
     // Nor can scope A read, change or delete B's parent, even without an org filter.
     let mut tx = a.begin(&pool).await.unwrap();
-    let seen: i64 = sqlx::query_scalar("select count(*) from test_parents").fetch_one(tx.conn()).await.unwrap();
-    let updated = sqlx::query("update test_parents set title = 'hacked'").execute(tx.conn()).await.unwrap();
-    let deleted = sqlx::query("delete from test_parents").execute(tx.conn()).await.unwrap();
+    let seen: i64 =
+        sqlx::query_scalar("select count(*) from test_parents").fetch_one(tx.conn_for_test()).await.unwrap();
+    let updated = sqlx::query("update test_parents set title = 'hacked'").execute(tx.conn_for_test()).await.unwrap();
+    let deleted = sqlx::query("delete from test_parents").execute(tx.conn_for_test()).await.unwrap();
     assert_eq!((seen, updated.rows_affected(), deleted.rows_affected()), (0, 0, 0));
     tx.commit().await.unwrap();
     let title: String = sqlx::query_scalar("select title from test_parents").fetch_one(&pool).await.unwrap();
@@ -175,7 +176,7 @@ async fn entry(scope: &OrgScope, pool: &PgPool, summary: &str) {
         &mut tx,
         AuditEntry {
             action: AuditAction::Update,
-            entity_type: "test",
+            entity: aims_db::record::Entity::Action,
             entity_id: "1".into(),
             summary: summary.into(),
             before: Some(serde_json::json!({"n": 1, "text": "<b>é</b>"})),

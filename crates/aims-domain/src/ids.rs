@@ -50,3 +50,27 @@ id_type!(
     /// An invitation to join a workspace.
     InvitationId
 );
+id_type!(
+    /// An action of the implementation plan.
+    ActionId
+);
+id_type!(
+    /// An AI system of the inventory.
+    AiSystemId
+);
+id_type!(
+    /// An AI objective.
+    ObjectiveId
+);
+id_type!(
+    /// An internal or external issue.
+    ContextIssueId
+);
+id_type!(
+    /// An interested party.
+    InterestedPartyId
+);
+id_type!(
+    /// A responsibility in the AIMS roles register.
+    AimsRoleId
+);

@@ -7,11 +7,15 @@ pub mod catalogue;
 pub mod ids;
 pub mod paging;
 pub mod password;
+pub mod record;
 pub mod registers;
 pub mod roadmap;
 pub mod role;
 pub mod values;
 
-pub use ids::{InvitationId, OrgId, UserId};
+pub use ids::{
+    ActionId, AiSystemId, AimsRoleId, ContextIssueId, InterestedPartyId, InvitationId, ObjectiveId, OrgId, UserId,
+};
+pub use record::{TextEnum, TextField, Tone, UnknownKey};
 pub use role::{Action, Role};
 pub use values::{Email, OrgName, OrgSlug, Password, PersonName};

@@ -57,15 +57,15 @@ text_enum!(
     /// EU AI Act risk tier.
     RiskTier {
         /// Prohibited practice.
-        Prohibited = "prohibited" / "Prohibited",
+        Prohibited = "prohibited" / "Prohibited" / Red,
         /// High risk.
-        High = "high" / "High risk",
+        High = "high" / "High risk" / Amber,
         /// Limited risk (transparency duties).
-        Limited = "limited" / "Limited risk",
+        Limited = "limited" / "Limited risk" / Blue,
         /// Minimal risk.
-        Minimal = "minimal" / "Minimal risk",
+        Minimal = "minimal" / "Minimal risk" / Green,
         /// General-purpose AI model.
-        GeneralPurpose = "general-purpose" / "General purpose",
+        GeneralPurpose = "general-purpose" / "General purpose" / Violet,
     }
 );
 
@@ -73,13 +73,13 @@ text_enum!(
     /// Where an AI objective stands.
     ObjectiveStatus {
         /// Planned.
-        Planned = "planned" / "Planned",
+        Planned = "planned" / "Planned" / Violet,
         /// Being worked on.
-        InProgress = "in_progress" / "In progress",
+        InProgress = "in_progress" / "In progress" / Blue,
         /// Met.
-        Achieved = "achieved" / "Achieved",
+        Achieved = "achieved" / "Achieved" / Green,
         /// Missed.
-        NotAchieved = "not_achieved" / "Not achieved",
+        NotAchieved = "not_achieved" / "Not achieved" / Red,
         /// Dropped.
         Cancelled = "cancelled" / "Cancelled",
     }
@@ -99,9 +99,9 @@ text_enum!(
     /// Whether the AIMS addresses an interested party's requirements.
     Addressed {
         /// Fully.
-        Yes = "yes" / "Addressed",
+        Yes = "yes" / "Addressed" / Green,
         /// In part.
-        Partly = "partly" / "Partly addressed",
+        Partly = "partly" / "Partly addressed" / Amber,
         /// Not.
         No = "no" / "Not addressed",
     }
@@ -111,11 +111,11 @@ text_enum!(
     /// The size of a gap against a requirement.
     GapLevel {
         /// Met.
-        None = "none" / "No gap",
+        None = "none" / "No gap" / Green,
         /// Partly met.
-        Partial = "partial" / "Partial gap",
+        Partial = "partial" / "Partial gap" / Amber,
         /// Not met.
-        Full = "full" / "Full gap",
+        Full = "full" / "Full gap" / Red,
     }
 );
 
@@ -123,13 +123,13 @@ text_enum!(
     /// Implementation status of a control in the Statement of Applicability (taxonomy keys).
     SoaStatus {
         /// In place and working.
-        Implemented = "implemented" / "Implemented",
+        Implemented = "implemented" / "Implemented" / Green,
         /// In place in part.
-        PartiallyImplemented = "partially-implemented" / "Partially implemented",
+        PartiallyImplemented = "partially-implemented" / "Partially implemented" / Blue,
         /// Planned.
-        Planned = "planned" / "Planned",
+        Planned = "planned" / "Planned" / Violet,
         /// Not implemented.
-        NotImplemented = "not-implemented" / "Not implemented",
+        NotImplemented = "not-implemented" / "Not implemented" / Amber,
         /// Excluded (not applicable).
         Excluded = "excluded" / "Excluded",
     }

@@ -1,6 +1,7 @@
 //! Rules of the 18-step roadmap and the implementation plan: statuses, progress arithmetic, the
 //! completion guard, the current phase and what "overdue" means.
 
+use crate::TextField;
 use crate::catalogue::{Catalogue, Step};
 use std::collections::HashMap;
 use time::Date;
@@ -11,9 +12,9 @@ text_enum!(
         /// Nobody started it.
         NotStarted = "not_started" / "Not started",
         /// Work is under way.
-        InProgress = "in_progress" / "In progress",
+        InProgress = "in_progress" / "In progress" / Blue,
         /// Every task is done or not applicable.
-        Done = "done" / "Done",
+        Done = "done" / "Done" / Green,
     }
 );
 
@@ -21,7 +22,7 @@ text_enum!(
     /// How a task of a step was closed.
     TaskState {
         /// Done.
-        Done = "done" / "Done",
+        Done = "done" / "Done" / Green,
         /// Does not apply here, with a reason.
         NotApplicable = "not_applicable" / "Not applicable",
     }
@@ -33,9 +34,9 @@ text_enum!(
         /// Not started.
         Open = "open" / "Open",
         /// Being worked on.
-        InProgress = "in_progress" / "In progress",
+        InProgress = "in_progress" / "In progress" / Blue,
         /// Finished.
-        Done = "done" / "Done",
+        Done = "done" / "Done" / Green,
         /// Dropped.
         Cancelled = "cancelled" / "Cancelled",
     }
@@ -49,9 +50,9 @@ text_enum!(
         /// Normal.
         Medium = "medium" / "Medium",
         /// Soon.
-        High = "high" / "High",
+        High = "high" / "High" / Amber,
         /// Blocks certification.
-        Critical = "critical" / "Critical",
+        Critical = "critical" / "Critical" / Red,
     }
 );
 
@@ -60,7 +61,20 @@ impl ActionStatus {
     pub fn is_open(self) -> bool {
         matches!(self, ActionStatus::Open | ActionStatus::InProgress)
     }
+
+    /// The stored keys of the open statuses, for SQL filters (`status = any($n)`), so the
+    /// database applies the same rule as [`is_overdue`].
+    pub fn open_keys() -> Vec<&'static str> {
+        Self::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()).collect()
+    }
 }
+
+/// An action's title.
+pub const ACTION_TITLE: TextField = TextField::required("title", 300, "Enter a title.");
+/// An action's description.
+pub const ACTION_DESCRIPTION: TextField = TextField::optional("description", 50_000);
+/// The text fields of an action, checked against the `actions` table's CHECKs by a database test.
+pub const ACTION_FIELDS: &[TextField] = &[ACTION_TITLE, ACTION_DESCRIPTION];
 
 /// Done out of total, as shown by progress bars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

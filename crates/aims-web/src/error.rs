@@ -55,6 +55,18 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+/// For writes that no form drives (a button that creates a linked action): a stale or invalid
+/// result there is a bug, not a user's mistake.
+impl<R: std::fmt::Debug + Send + Sync + 'static> From<aims_db::record::WriteError<R>> for AppError {
+    fn from(err: aims_db::record::WriteError<R>) -> Self {
+        match err {
+            aims_db::record::WriteError::NotFound => AppError::NotFound,
+            aims_db::record::WriteError::Db(e) => e.into(),
+            other => AppError::Internal(anyhow::Error::from(other)),
+        }
+    }
+}
+
 impl From<axum::extract::rejection::FormRejection> for AppError {
     fn from(rejection: axum::extract::rejection::FormRejection) -> Self {
         AppError::BadRequest(rejection.body_text())

@@ -248,3 +248,16 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
         Ok(ClientAddr(addr))
     }
 }
+
+/// Whether htmx sent the request (`HX-Request: true`): such requests get the part of the page
+/// they swap, others the whole page, so every page still works without JavaScript.
+#[derive(Debug, Clone, Copy)]
+pub struct HxRequest(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for HxRequest {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(HxRequest(parts.headers.get("hx-request").is_some_and(|v| v == "true")))
+    }
+}

@@ -1,7 +1,12 @@
-//! Form helpers shared by every area: field errors and select options.
+//! Form helpers shared by every area: field errors, select options built from enums, members and
+//! steps, and the parsers of the common field kinds.
 
+use aims_db::members::MemberChoice;
+use aims_domain::catalogue::catalogue;
+use aims_domain::{TextEnum, TextField};
 use std::collections::BTreeMap;
 use std::fmt::Display;
+use uuid::Uuid;
 
 /// Messages by field name, shown next to the fields of a form answered with 422.
 #[derive(Debug, Default, Clone)]
@@ -78,4 +83,79 @@ pub fn parse_optional_date(raw: &str) -> Result<Option<time::Date>, &'static str
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(raw, &format).map(Some).map_err(|_| "Enter a date as YYYY-MM-DD.")
+}
+
+/// The options of a text enum, in its display order.
+pub fn enum_options<E: TextEnum>() -> Vec<SelectOption> {
+    E::all().iter().map(|v| SelectOption::new(v.key(), v.label())).collect()
+}
+
+/// The options of a text enum for a list filter: "any" (no filter) first.
+pub fn enum_filter<E: TextEnum>(any_label: &str) -> Vec<SelectOption> {
+    with_first("", any_label, enum_options::<E>())
+}
+
+/// Options with one more in front (an "any" or "nobody" choice).
+pub fn with_first(value: &str, label: &str, mut options: Vec<SelectOption>) -> Vec<SelectOption> {
+    options.insert(0, SelectOption::new(value, label));
+    options
+}
+
+/// Members of the workspace as options, with a "nobody" (or "any") choice first.
+pub fn member_options(members: &[MemberChoice], none_label: &str) -> Vec<SelectOption> {
+    with_first(
+        "",
+        none_label,
+        members.iter().map(|m| SelectOption::new(m.user_id.to_string(), m.name.clone())).collect(),
+    )
+}
+
+/// The 18 steps as options, with an empty choice first.
+pub fn step_options(empty_label: &str) -> Vec<SelectOption> {
+    with_first(
+        "",
+        empty_label,
+        catalogue()
+            .steps
+            .iter()
+            .map(|s| SelectOption::new(s.number.to_string(), format!("{}. {}", s.number, s.title)))
+            .collect(),
+    )
+}
+
+/// The label of the chosen option (for showing a value, e.g. in a conflict), or the raw value.
+pub fn option_label(options: &[SelectOption], value: &str) -> String {
+    options.iter().find(|o| o.value == value).map_or_else(|| value.to_string(), |o| o.label.clone())
+}
+
+/// A member chosen in an owner select: "" is nobody.
+pub fn parse_member(field: &'static str, raw: &str, errors: &mut FormErrors) -> Option<Option<Uuid>> {
+    if raw.trim().is_empty() {
+        return Some(None);
+    }
+    errors.check(field, raw.trim().parse::<Uuid>().map(Some).map_err(|_| "Choose a member of the workspace."))
+}
+
+/// A step chosen in a step select: "" is none.
+pub fn parse_step(field: &'static str, raw: &str, errors: &mut FormErrors) -> Option<Option<u8>> {
+    if raw.trim().is_empty() {
+        return Some(None);
+    }
+    errors.check(
+        field,
+        raw.trim().parse::<u8>().ok().filter(|n| catalogue().step(*n).is_some()).map(Some).ok_or("Choose a step."),
+    )
+}
+
+/// A text field checked against its declared limit; the value is kept trimmed.
+pub fn text(field: &TextField, raw: &str, errors: &mut FormErrors) -> Option<String> {
+    errors.check(field.name, field.check(raw))
+}
+
+/// An enum chosen in a select.
+pub fn choice<E: std::str::FromStr>(field: &'static str, raw: &str, errors: &mut FormErrors) -> Option<E>
+where
+    E::Err: Display,
+{
+    errors.check(field, raw.parse::<E>())
 }

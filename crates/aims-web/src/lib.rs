@@ -1,6 +1,7 @@
 //! The AIMS Workbench web application: configuration, state, the router with its security
 //! layers, and one module per area under [`routes`].
 
+pub mod area;
 pub mod config;
 pub mod csrf;
 pub mod demo;
@@ -8,6 +9,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod forms;
+pub mod kit;
 pub mod routes;
 pub mod routing;
 pub mod session;

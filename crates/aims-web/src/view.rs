@@ -61,35 +61,6 @@ pub fn ring_dash(percent: u32) -> String {
     format!("{:.1} {:.1}", circumference * f64::from(percent) / 100.0, circumference)
 }
 
-/// A workbench area key as people read it (`ai-systems` → `AI systems`).
-pub fn area_label(area: &str) -> &'static str {
-    match area {
-        "scope" => "Scope and context",
-        "ai-systems" => "AI systems",
-        "objectives" => "AI objectives",
-        "roles" => "Roles and responsibilities",
-        "gap" => "Gap analysis",
-        "actions" => "Implementation plan",
-        "policies" => "Policies and procedures",
-        "risks" => "AI risk register",
-        "impact-assessments" => "Impact assessments",
-        "soa" => "Statement of Applicability",
-        "evidence" => "Evidence",
-        "training" => "Training and awareness",
-        "suppliers" => "Suppliers",
-        "metrics" => "Monitoring and metrics",
-        "audits" => "Internal audits",
-        "reviews" => "Management reviews",
-        "improvements" => "Corrective actions",
-        "readiness" => "Readiness",
-        "certification" => "Certification",
-        _ => "Outside the workbench",
-    }
-}
-
-/// Workbench areas that exist so far; tasks of other areas show their area as plain text.
-pub const BUILT_AREAS: &[&str] = &["actions", "scope", "ai-systems", "objectives", "gap", "soa"];
-
 /// The tone (badge colour) of a status, priority or decision key, for every register.
 pub fn status_tone(status: &str) -> &'static str {
     match status {

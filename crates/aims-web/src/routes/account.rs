@@ -3,7 +3,7 @@
 use crate::error::AppResult;
 use crate::extract::{AppForm, CurrentUser, PageCtx};
 use crate::forms::FormErrors;
-use crate::routes::auth::invalid;
+use crate::kit::invalid;
 use crate::routing::Routes;
 use crate::session::{Flash, TypedSession};
 use crate::state::AppState;

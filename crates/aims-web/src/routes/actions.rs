@@ -2,24 +2,24 @@
 //! a step and, when another area created them, to their source. Filters, pages and a CSV export.
 
 use crate::error::{AppError, AppResult, url_encode};
-use crate::extract::{AppForm, PageCtx, Workspace};
-use crate::forms::{FormErrors, SelectOption, parse_optional_date};
-use crate::routes::auth::invalid;
-use crate::routes::steps::{owner_options, parse_owner};
+use crate::extract::{AppForm, HxRequest, PageCtx, Workspace};
+use crate::forms::{self, FormErrors, SelectOption};
+use crate::kit::{self, Archived, Conflict, Outcome, RegisterPages};
 use crate::routing::Routes;
-use crate::session::{Flash, TypedSession};
+use crate::session::TypedSession;
 use crate::state::AppState;
-use aims_db::actions::{self, ActionError, ActionFilter, ActionInput, ActionRow};
+use aims_db::actions::{self, ActionFilter, ActionInput, ActionRow};
 use aims_db::audit::AuditRow;
-use aims_domain::Action;
+use aims_db::record::{Entity, Register};
 use aims_domain::catalogue::catalogue;
 use aims_domain::paging::{PageRequest, Paged};
-use aims_domain::roadmap::{ActionStatus, Priority};
+use aims_domain::record::parse_yes_no;
+use aims_domain::roadmap::{ACTION_DESCRIPTION, ACTION_TITLE, ActionStatus, Priority};
+use aims_domain::{Action, ActionId};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -32,7 +32,15 @@ pub fn routes(r: Routes) -> Routes {
         .get("/o/{slug}/actions/{action_id}", show)
         .get("/o/{slug}/actions/{action_id}/edit", edit_form)
         .post("/o/{slug}/actions/{action_id}", update)
-        .post("/o/{slug}/actions/{action_id}/archive", archive)
+        .archivable(
+            "/o/{slug}/actions/{action_id}/archive",
+            "/o/{slug}/actions/{action_id}/restore",
+            RegisterPages {
+                register: Register::Actions,
+                list: "actions",
+                show: |s, w, p, id| Box::pin(show_page(s, w, p, id)),
+            },
+        )
 }
 
 /// List filters as they come in the query string (unknown values are ignored).
@@ -46,6 +54,8 @@ pub struct ListQuery {
     step: String,
     #[serde(default)]
     overdue: String,
+    #[serde(default)]
+    archived: String,
     page: Option<u32>,
     per_page: Option<u32>,
 }
@@ -56,16 +66,21 @@ impl ListQuery {
             owner_id: self.owner.parse().ok(),
             status: self.status.parse().ok(),
             step_number: self.step.parse().ok().filter(|n| catalogue().step(*n).is_some()),
-            overdue: !self.overdue.is_empty(),
+            overdue: parse_yes_no(&self.overdue).unwrap_or(false),
+            archived: parse_yes_no(&self.archived).unwrap_or(false),
         }
     }
 
     /// The filters as a query string ending in `&`, for pagination and export links.
     fn query_string(&self) -> String {
         let mut q = String::new();
-        for (k, v) in
-            [("owner", &self.owner), ("status", &self.status), ("step", &self.step), ("overdue", &self.overdue)]
-        {
+        for (k, v) in [
+            ("owner", &self.owner),
+            ("status", &self.status),
+            ("step", &self.step),
+            ("overdue", &self.overdue),
+            ("archived", &self.archived),
+        ] {
             if !v.is_empty() {
                 q.push_str(&format!("{k}={}&", url_encode(v)));
             }
@@ -74,73 +89,53 @@ impl ListQuery {
     }
 }
 
-fn status_options() -> Vec<SelectOption> {
-    ActionStatus::ALL.iter().map(|s| SelectOption::new(s.as_str(), s.label())).collect()
-}
-
-fn priority_options() -> Vec<SelectOption> {
-    Priority::ALL.iter().map(|p| SelectOption::new(p.as_str(), p.label())).collect()
-}
-
-fn step_options(empty_label: &str) -> Vec<SelectOption> {
-    std::iter::once(SelectOption::new("", empty_label))
-        .chain(
-            catalogue()
-                .steps
-                .iter()
-                .map(|s| SelectOption::new(s.number.to_string(), format!("{}. {}", s.number, s.title))),
-        )
-        .collect()
-}
-
 #[derive(Template, WebTemplate)]
-#[template(path = "pages/actions/index.html")]
+#[template(path = "pages/actions/index.html", blocks = ["results"])]
 struct ActionIndexPage {
     page: PageCtx,
     ws: Workspace,
     actions: Paged<ActionRow>,
     query: ListQuery,
     query_string: String,
-    /// `?` plus the filters, for page links.
-    pager_base: String,
     owners: Vec<SelectOption>,
     statuses: Vec<SelectOption>,
     steps: Vec<SelectOption>,
-    filtered: bool,
+    filter: ActionFilter,
     can_edit: bool,
+}
+
+impl ActionIndexPage {
+    fn filtered(&self) -> bool {
+        let f = &self.filter;
+        f.owner_id.is_some() || f.status.is_some() || f.step_number.is_some() || f.overdue
+    }
 }
 
 async fn index(
     State(state): State<AppState>,
     ws: Workspace,
     page: PageCtx,
+    hx: HxRequest,
     Query(query): Query<ListQuery>,
-) -> AppResult<impl IntoResponse> {
+) -> AppResult<Response> {
     let mut tx = ws.begin(&state).await?;
     let filter = query.filter();
     let list = actions::list(&mut tx, &filter, PageRequest::new(query.page, query.per_page)).await?;
     let members = aims_db::members::choices(&mut tx).await?;
     tx.commit().await?;
-    let mut owners = owner_options(&members);
-    owners[0] = SelectOption::new("", "Any owner");
-    let mut statuses = status_options();
-    statuses.insert(0, SelectOption::new("", "Any status"));
-    Ok(ActionIndexPage {
-        filtered: filter.owner_id.is_some()
-            || filter.status.is_some()
-            || filter.step_number.is_some()
-            || filter.overdue,
+    let index = ActionIndexPage {
         query_string: query.query_string(),
-        pager_base: format!("?{}", query.query_string()),
         can_edit: ws.may(Action::Edit),
-        steps: step_options("Any step"),
+        owners: forms::member_options(&members, "Any owner"),
+        statuses: forms::enum_filter::<ActionStatus>("Any status"),
+        steps: forms::step_options("Any step"),
         page,
         ws,
         actions: list,
         query,
-        owners,
-        statuses,
-    })
+        filter,
+    };
+    kit::page_or_part(hx, index, |p| p.as_results().render())
 }
 
 async fn export_csv(
@@ -174,8 +169,8 @@ async fn export_csv(
                 a.description.clone(),
                 a.owner_name.clone().unwrap_or_default(),
                 a.due_date.map(|d| crate::view::date(&d)).unwrap_or_default(),
-                a.priority().label().to_string(),
-                a.status().label().to_string(),
+                a.priority.label().to_string(),
+                a.status.label().to_string(),
                 a.step_number.map(|n| n.to_string()).unwrap_or_default(),
                 a.source_label.clone(),
                 if a.overdue { "yes" } else { "no" }.to_string(),
@@ -215,53 +210,49 @@ impl ActionForm {
             description: a.description.clone(),
             owner_id: a.owner_id.map(|id| id.to_string()).unwrap_or_default(),
             due_date: a.due_date.map(|d| crate::view::date(&d)).unwrap_or_default(),
-            priority: a.priority.clone(),
-            status: a.status.clone(),
+            priority: a.priority.as_str().into(),
+            status: a.status.as_str().into(),
             step: a.step_number.map(|n| n.to_string()).unwrap_or_default(),
             version: a.version,
         }
     }
 
-    fn parse(&self, errors: &mut FormErrors) -> Option<ActionInput> {
-        let title = self.title.trim();
-        if title.is_empty() {
-            errors.add("title", "Enter a title.");
-        } else if title.chars().count() > 300 {
-            errors.add("title", "A title has at most 300 characters.");
+    fn parse(&self) -> Result<ActionInput, FormErrors> {
+        let mut errors = FormErrors::new();
+        let title = forms::text(&ACTION_TITLE, &self.title, &mut errors);
+        let description = forms::text(&ACTION_DESCRIPTION, &self.description, &mut errors);
+        let owner_id = forms::parse_member("owner_id", &self.owner_id, &mut errors);
+        let due_date = errors.check("due_date", forms::parse_optional_date(&self.due_date));
+        let priority = forms::choice::<Priority>("priority", &self.priority, &mut errors);
+        let status = forms::choice::<ActionStatus>("status", &self.status, &mut errors);
+        let step_number = forms::parse_step("step", &self.step, &mut errors);
+        match (title, description, owner_id, due_date, priority, status, step_number) {
+            (
+                Some(title),
+                Some(description),
+                Some(owner_id),
+                Some(due_date),
+                Some(priority),
+                Some(status),
+                Some(step_number),
+            ) if errors.is_empty() => {
+                Ok(ActionInput { title, description, owner_id, due_date, priority, status, step_number })
+            }
+            _ => Err(errors),
         }
-        if self.description.chars().count() > 50_000 {
-            errors.add("description", "The description has at most 50,000 characters.");
-        }
-        let owner_id = parse_owner(&self.owner_id, errors);
-        let due_date = errors.check("due_date", parse_optional_date(&self.due_date));
-        let priority = errors.check("priority", self.priority.parse::<Priority>());
-        let status = errors.check("status", self.status.parse::<ActionStatus>());
-        let step_number = if self.step.trim().is_empty() {
-            Some(None)
-        } else {
-            errors.check(
-                "step",
-                self.step
-                    .trim()
-                    .parse::<u8>()
-                    .ok()
-                    .filter(|n| catalogue().step(*n).is_some())
-                    .map(Some)
-                    .ok_or("Choose a step."),
-            )
-        };
-        if !errors.is_empty() {
-            return None;
-        }
-        Some(ActionInput {
-            title: title.to_string(),
-            description: self.description.clone(),
-            owner_id: owner_id?,
-            due_date: due_date?,
-            priority: priority?,
-            status: status?,
-            step_number: step_number?,
-        })
+    }
+
+    /// The values as people read them, for the conflict banner.
+    fn shown(&self, p: &ActionFormPage) -> Vec<(&'static str, String)> {
+        vec![
+            ("Title", self.title.clone()),
+            ("Description", self.description.clone()),
+            ("Owner", forms::option_label(&p.owners, &self.owner_id)),
+            ("Due date", self.due_date.clone()),
+            ("Priority", forms::option_label(&p.priorities, &self.priority)),
+            ("Status", forms::option_label(&p.statuses, &self.status)),
+            ("Serves step", forms::option_label(&p.steps, &self.step)),
+        ]
     }
 }
 
@@ -278,8 +269,7 @@ struct ActionFormPage {
     priorities: Vec<SelectOption>,
     statuses: Vec<SelectOption>,
     steps: Vec<SelectOption>,
-    /// Someone saved first: the stored values are shown above the user's.
-    conflict: bool,
+    conflict: Option<Conflict>,
 }
 
 impl ActionFormPage {
@@ -295,11 +285,11 @@ impl ActionFormPage {
         let members = aims_db::members::choices(&mut tx).await?;
         tx.commit().await?;
         Ok(ActionFormPage {
-            owners: owner_options(&members),
-            priorities: priority_options(),
-            statuses: status_options(),
-            steps: step_options("— No particular step —"),
-            conflict: false,
+            owners: forms::member_options(&members, "— Nobody yet —"),
+            priorities: forms::enum_options::<Priority>(),
+            statuses: forms::enum_options::<ActionStatus>(),
+            steps: forms::step_options("— No particular step —"),
+            conflict: None,
             page,
             ws,
             action,
@@ -326,18 +316,6 @@ async fn new_form(
     ActionFormPage::load(&state, ws, page, None, form, FormErrors::new()).await
 }
 
-fn action_error(err: ActionError, errors: &mut FormErrors) -> Result<Option<Box<ActionRow>>, AppError> {
-    match err {
-        ActionError::NotFound => Err(AppError::NotFound),
-        ActionError::Db(e) => Err(e.into()),
-        ActionError::NotAMember => {
-            errors.add("owner_id", "The owner must be a member of this workspace.");
-            Ok(None)
-        }
-        ActionError::Stale(current) => Ok(Some(current)),
-    }
-}
-
 async fn create(
     State(state): State<AppState>,
     session: TypedSession,
@@ -346,22 +324,22 @@ async fn create(
     AppForm(form): AppForm<ActionForm>,
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
-    let mut errors = FormErrors::new();
-    let Some(input) = form.parse(&mut errors) else {
-        return Ok(invalid(ActionFormPage::load(&state, ws, page, None, form, errors).await?));
+    let outcome = match form.parse() {
+        Err(errors) => Outcome::Invalid(errors),
+        Ok(input) => Outcome::write(&ws, &state, async |tx| actions::create(tx, &input, None).await).await?,
     };
-    let mut tx = ws.begin(&state).await?;
-    match actions::create(&mut tx, &input, None).await {
-        Ok(row) => {
-            tx.commit().await?;
-            session.flash(Flash::success(format!("{} created.", row.reference()))).await?;
-            Ok(Redirect::to(&ws.path(&format!("actions/{}", row.action_id))).into_response())
+    match outcome {
+        Outcome::Saved(row) => {
+            kit::saved(
+                &session,
+                &ws.path(&format!("actions/{}", row.action_id)),
+                format!("{} created.", row.reference()),
+            )
+            .await
         }
-        Err(err) => {
-            drop(tx);
-            action_error(err, &mut errors)?;
-            Ok(invalid(ActionFormPage::load(&state, ws, page, None, form, errors).await?))
-        }
+        Outcome::Invalid(errors) => Ok(kit::invalid(ActionFormPage::load(&state, ws, page, None, form, errors).await?)),
+        // A new row has no version to lose and cannot be archived.
+        Outcome::Stale(_) | Outcome::Archived(_) => Err(AppError::NotFound),
     }
 }
 
@@ -373,7 +351,25 @@ struct ActionShowPage {
     action: ActionRow,
     step_title: Option<&'static str>,
     history: Vec<AuditRow>,
+    archived: Option<Archived>,
     can_edit: bool,
+}
+
+async fn show_page(state: AppState, ws: Workspace, page: PageCtx, id: Uuid) -> AppResult<Response> {
+    let mut tx = ws.begin(&state).await?;
+    let action = actions::get(&mut tx, ActionId(id)).await?.ok_or(AppError::NotFound)?;
+    let history = aims_db::audit::for_entity(&mut tx, Entity::Action, &id.to_string(), 30).await?;
+    tx.commit().await?;
+    Ok(ActionShowPage {
+        step_title: action.step_number.and_then(|n| catalogue().step(n as u8)).map(|s| s.title.as_str()),
+        archived: Archived::from_history(action.archived_at, &history),
+        can_edit: ws.may(Action::Edit),
+        page,
+        ws,
+        action,
+        history,
+    }
+    .into_response())
 }
 
 async fn show(
@@ -381,33 +377,25 @@ async fn show(
     ws: Workspace,
     page: PageCtx,
     Path((_, id)): Path<(String, Uuid)>,
-) -> AppResult<impl IntoResponse> {
-    let mut tx = ws.begin(&state).await?;
-    let action = actions::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let history = aims_db::audit::for_entity(&mut tx, "action", &id.to_string(), 30).await?;
-    tx.commit().await?;
-    Ok(ActionShowPage {
-        step_title: action.step_number.and_then(|n| catalogue().step(n as u8)).map(|s| s.title.as_str()),
-        can_edit: ws.may(Action::Edit),
-        page,
-        ws,
-        action,
-        history,
-    })
+) -> AppResult<Response> {
+    show_page(state, ws, page, id).await
 }
 
 async fn edit_form(
     State(state): State<AppState>,
     ws: Workspace,
     page: PageCtx,
-    Path((_, id)): Path<(String, Uuid)>,
-) -> AppResult<impl IntoResponse> {
+    Path((_, id)): Path<(String, ActionId)>,
+) -> AppResult<Response> {
     ws.require(Action::Edit)?;
     let mut tx = ws.begin(&state).await?;
     let action = actions::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
+    if action.archived_at.is_some() {
+        return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
+    }
     let form = ActionForm::from_row(&action);
-    ActionFormPage::load(&state, ws, page, Some(action), form, FormErrors::new()).await
+    Ok(ActionFormPage::load(&state, ws, page, Some(action), form, FormErrors::new()).await?.into_response())
 }
 
 async fn update(
@@ -415,66 +403,34 @@ async fn update(
     session: TypedSession,
     ws: Workspace,
     page: PageCtx,
-    Path((_, id)): Path<(String, Uuid)>,
+    Path((_, id)): Path<(String, ActionId)>,
     AppForm(form): AppForm<ActionForm>,
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
-    let mut tx = ws.begin(&state).await?;
-    let current = actions::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let mut errors = FormErrors::new();
-    let Some(input) = form.parse(&mut errors) else {
-        drop(tx);
-        return Ok(invalid(ActionFormPage::load(&state, ws, page, Some(current), form, errors).await?));
+    let outcome = match form.parse() {
+        Err(errors) => Outcome::Invalid(errors),
+        Ok(input) => {
+            Outcome::write(&ws, &state, async |tx| actions::update(tx, id, &input, form.version).await).await?
+        }
     };
-    match actions::update(&mut tx, id, &input, form.version).await {
-        Ok(row) => {
+    match outcome {
+        Outcome::Saved(row) => {
+            kit::saved(&session, &ws.path(&format!("actions/{id}")), format!("{} saved.", row.reference())).await
+        }
+        Outcome::Invalid(errors) => {
+            let mut tx = ws.begin(&state).await?;
+            let current = actions::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
             tx.commit().await?;
-            session.flash(Flash::success(format!("{} saved.", row.reference()))).await?;
-            Ok(Redirect::to(&ws.path(&format!("actions/{id}"))).into_response())
+            Ok(kit::invalid(ActionFormPage::load(&state, ws, page, Some(current), form, errors).await?))
         }
-        Err(err) => {
-            drop(tx);
-            match action_error(err, &mut errors)? {
-                None => Ok(invalid(ActionFormPage::load(&state, ws, page, Some(current), form, errors).await?)),
-                Some(newer) => {
-                    // Keep the user's values against the current version; show the stored ones.
-                    let form = ActionForm { version: newer.version, ..form };
-                    let mut page = ActionFormPage::load(&state, ws, page, Some(*newer), form, errors).await?;
-                    page.conflict = true;
-                    Ok((StatusCode::CONFLICT, page).into_response())
-                }
-            }
+        Outcome::Stale(current) => {
+            // The user's values stay in the form, now against the stored version.
+            let stored = ActionForm::from_row(&current);
+            let form = ActionForm { version: current.version, ..form };
+            let mut edit = ActionFormPage::load(&state, ws, page, Some(*current), form, FormErrors::new()).await?;
+            edit.conflict = Some(Conflict::between(stored.shown(&edit), edit.form.shown(&edit)));
+            Ok(kit::conflict(edit))
         }
-    }
-}
-
-/// Archive form values.
-#[derive(Debug, Default, Deserialize)]
-pub struct ArchiveForm {
-    #[serde(default)]
-    version: i32,
-}
-
-async fn archive(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    Path((_, id)): Path<(String, Uuid)>,
-    AppForm(form): AppForm<ArchiveForm>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
-    let mut tx = ws.begin(&state).await?;
-    match actions::archive(&mut tx, id, form.version).await {
-        Ok(row) => {
-            tx.commit().await?;
-            session.flash(Flash::success(format!("{} archived.", row.reference()))).await?;
-            Ok(Redirect::to(&ws.path("actions")).into_response())
-        }
-        Err(ActionError::Stale(current)) => Err(AppError::Conflict(format!(
-            "{} was changed by someone else or is archived already. Reload it and try again.",
-            current.reference()
-        ))),
-        Err(ActionError::NotFound | ActionError::NotAMember) => Err(AppError::NotFound),
-        Err(ActionError::Db(e)) => Err(e.into()),
+        Outcome::Archived(_) => Ok(kit::conflict(show_page(state, ws, page, id.0).await?)),
     }
 }

@@ -5,7 +5,7 @@
 use crate::error::{AppError, AppResult, url_encode};
 use crate::extract::{AppForm, PageCtx, Workspace};
 use crate::forms::{FormErrors, SelectOption};
-use crate::routes::auth::invalid;
+use crate::kit::invalid;
 use crate::routes::steps::{owner_options, parse_owner};
 use crate::routing::Routes;
 use crate::session::{Flash, TypedSession};
@@ -488,7 +488,7 @@ async fn show(
     let mut tx = ws.begin(&state).await?;
     let system = ai_systems::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let objectives = aims_db::objectives::for_system(&mut tx, id).await?;
-    let history = aims_db::audit::for_entity(&mut tx, "ai_system", &id.to_string(), 30).await?;
+    let history = aims_db::audit::for_entity(&mut tx, aims_db::record::Entity::AiSystem, &id.to_string(), 30).await?;
     tx.commit().await?;
     Ok(AiSystemShowPage { can_edit: ws.may(Action::Edit) && !system.archived(), page, ws, system, objectives, history })
 }
@@ -561,18 +561,17 @@ async fn archive(
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
     let mut tx = ws.begin(&state).await?;
-    match ai_systems::archive(&mut tx, id, form.version).await {
-        Ok(row) => {
+    match aims_db::record::archive(&mut tx, aims_db::record::Register::AiSystems, id, form.version).await {
+        Ok(label) => {
             tx.commit().await?;
-            session.flash(Flash::success(format!("{} archived.", row.reference()))).await?;
+            session.flash(Flash::success(format!("Archived {label}."))).await?;
             Ok(Redirect::to(&ws.path("ai-systems")).into_response())
         }
-        Err(AiSystemError::Stale(current)) => Err(AppError::Conflict(format!(
-            "{} was changed by someone else or is archived already. Reload it and try again.",
-            current.reference()
-        ))),
-        Err(AiSystemError::NotFound | AiSystemError::NotAMember) => Err(AppError::NotFound),
-        Err(AiSystemError::Db(e)) => Err(e.into()),
+        Err(aims_db::record::WriteError::NotFound) => Err(AppError::NotFound),
+        Err(aims_db::record::WriteError::Db(e)) => Err(e.into()),
+        Err(_) => {
+            Err(AppError::Conflict("Changed by someone else or archived already. Reload it and try again.".into()))
+        }
     }
 }
 

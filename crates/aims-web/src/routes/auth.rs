@@ -3,6 +3,7 @@
 use crate::error::{AppError, AppResult};
 use crate::extract::{AppForm, ClientAddr, CurrentUser, PageCtx};
 use crate::forms::FormErrors;
+use crate::kit::invalid;
 use crate::routing::Routes;
 use crate::session::{Flash, TypedSession};
 use crate::state::AppState;
@@ -123,11 +124,6 @@ async fn after_sign_in(
         return Ok(Some(format!("/o/{slug}/")));
     }
     Ok(Some(next.to_string()))
-}
-
-/// Answers a form with its errors and every typed value.
-pub fn invalid(page: impl IntoResponse) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
 /// Sign-in form values.

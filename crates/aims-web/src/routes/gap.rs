@@ -5,11 +5,11 @@
 use crate::error::{AppError, AppResult};
 use crate::extract::{AppForm, PageCtx, Workspace};
 use crate::forms::{FormErrors, SelectOption};
-use crate::routes::auth::invalid;
+use crate::kit::invalid;
 use crate::routing::Routes;
 use crate::session::{Flash, TypedSession};
 use crate::state::AppState;
-use aims_db::actions::{self, ActionError, ActionInput, ActionSource};
+use aims_db::actions::{self, ActionInput, ActionSource};
 use aims_db::audit::AuditRow;
 use aims_db::gap::{self, GapError, GapInput, GapItemRow, LinkedAction};
 use aims_domain::Action;
@@ -620,7 +620,7 @@ impl GapShowPage {
         let mut tx = ws.begin(state).await?;
         let item = gap::get(&mut tx, req.id).await?;
         let actions = gap::actions_for(&mut tx, req.id).await?;
-        let history = aims_db::audit::for_entity(&mut tx, gap::ACTION_SOURCE, req.id, 30).await?;
+        let history = aims_db::audit::for_entity(&mut tx, aims_db::record::Entity::GapItem, req.id, 30).await?;
         tx.commit().await?;
         let all: Vec<&Requirement> = Requirement::all().collect();
         let at = all.iter().position(|r| r.id == req.id).unwrap_or(0);
@@ -755,12 +755,7 @@ async fn add_action(
         id: req.id.to_string(),
         label: truncate(&format!("Gap: {}", req.label()), 300),
     };
-    let row = match actions::create(&mut tx, &input, Some(&source)).await {
-        Ok(row) => row,
-        Err(ActionError::NotFound) => return Err(AppError::NotFound),
-        Err(ActionError::Db(e)) => return Err(e.into()),
-        Err(e @ (ActionError::Stale(_) | ActionError::NotAMember)) => return Err(anyhow::Error::from(e).into()),
-    };
+    let row = actions::create(&mut tx, &input, Some(&source)).await?;
     tx.commit().await?;
     session
         .flash(Flash::success(format!(

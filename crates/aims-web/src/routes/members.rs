@@ -3,7 +3,7 @@
 use crate::error::{AppError, AppResult};
 use crate::extract::{AppForm, PageCtx, Workspace};
 use crate::forms::{FormErrors, SelectOption, parse_optional_date, role_options};
-use crate::routes::auth::invalid;
+use crate::kit::invalid;
 use crate::routing::Routes;
 use crate::session::{Flash, FlashKind, TypedSession};
 use crate::state::AppState;

@@ -5,7 +5,7 @@
 use crate::error::{AppError, AppResult, url_encode};
 use crate::extract::{AppForm, MultiForm, PageCtx, Workspace};
 use crate::forms::{FormErrors, SelectOption, parse_optional_date};
-use crate::routes::auth::invalid;
+use crate::kit::invalid;
 use crate::routes::steps::{owner_options, parse_owner};
 use crate::routing::Routes;
 use crate::session::{Flash, TypedSession};
@@ -380,7 +380,7 @@ async fn show(
 ) -> AppResult<impl IntoResponse> {
     let mut tx = ws.begin(&state).await?;
     let objective = objectives::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let history = aims_db::audit::for_entity(&mut tx, "objective", &id.to_string(), 30).await?;
+    let history = aims_db::audit::for_entity(&mut tx, aims_db::record::Entity::Objective, &id.to_string(), 30).await?;
     tx.commit().await?;
     Ok(ObjectiveShowPage { can_edit: ws.may(Action::Edit) && !objective.archived(), page, ws, objective, history })
 }
@@ -453,19 +453,16 @@ async fn archive(
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
     let mut tx = ws.begin(&state).await?;
-    match objectives::archive(&mut tx, id, form.version).await {
-        Ok(row) => {
+    match aims_db::record::archive(&mut tx, aims_db::record::Register::Objectives, id, form.version).await {
+        Ok(label) => {
             tx.commit().await?;
-            session.flash(Flash::success(format!("{} archived.", row.reference()))).await?;
+            session.flash(Flash::success(format!("Archived {label}."))).await?;
             Ok(Redirect::to(&ws.path("objectives")).into_response())
         }
-        Err(ObjectiveError::Stale(current)) => Err(AppError::Conflict(format!(
-            "{} was changed by someone else or is archived already. Reload it and try again.",
-            current.reference()
-        ))),
-        Err(ObjectiveError::NotFound | ObjectiveError::NotAMember | ObjectiveError::UnknownSystem) => {
-            Err(AppError::NotFound)
+        Err(aims_db::record::WriteError::NotFound) => Err(AppError::NotFound),
+        Err(aims_db::record::WriteError::Db(e)) => Err(e.into()),
+        Err(_) => {
+            Err(AppError::Conflict("Changed by someone else or archived already. Reload it and try again.".into()))
         }
-        Err(ObjectiveError::Db(e)) => Err(e.into()),
     }
 }

@@ -4,7 +4,7 @@
 use crate::error::{AppError, AppResult};
 use crate::extract::{AppForm, PageCtx, Workspace};
 use crate::forms::{FormErrors, SelectOption};
-use crate::routes::auth::invalid;
+use crate::kit::invalid;
 use crate::routing::Routes;
 use crate::session::{Flash, TypedSession};
 use crate::state::AppState;
@@ -511,16 +511,6 @@ pub struct ArchiveForm {
     version: i32,
 }
 
-fn archive_refused<R>(err: ContextError<R>) -> AppError {
-    match err {
-        ContextError::Stale(_) => {
-            AppError::Conflict("It was changed by someone else since you opened the page. Reload and try again.".into())
-        }
-        ContextError::NotFound => AppError::NotFound,
-        ContextError::Db(e) => e.into(),
-    }
-}
-
 async fn archive_issue(
     State(state): State<AppState>,
     session: TypedSession,
@@ -530,10 +520,18 @@ async fn archive_issue(
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
     let mut tx = ws.begin(&state).await?;
-    let row = context::archive_issue(&mut tx, id, form.version).await.map_err(archive_refused)?;
-    tx.commit().await?;
-    session.flash(Flash::success(format!("Issue “{}” archived.", row.title))).await?;
-    Ok(Redirect::to(&ws.path("scope#issues")).into_response())
+    match aims_db::record::archive(&mut tx, aims_db::record::Register::ContextIssues, id, form.version).await {
+        Ok(label) => {
+            tx.commit().await?;
+            session.flash(Flash::success(format!("Archived {label}."))).await?;
+            Ok(Redirect::to(&ws.path("scope/issues")).into_response())
+        }
+        Err(aims_db::record::WriteError::NotFound) => Err(AppError::NotFound),
+        Err(aims_db::record::WriteError::Db(e)) => Err(e.into()),
+        Err(_) => {
+            Err(AppError::Conflict("Changed by someone else or archived already. Reload it and try again.".into()))
+        }
+    }
 }
 
 // ---- Interested parties (4.2) ----------------------------------------------------------------
@@ -709,8 +707,16 @@ async fn archive_party(
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
     let mut tx = ws.begin(&state).await?;
-    let row = context::archive_party(&mut tx, id, form.version).await.map_err(archive_refused)?;
-    tx.commit().await?;
-    session.flash(Flash::success(format!("Interested party “{}” archived.", row.name))).await?;
-    Ok(Redirect::to(&ws.path("scope#parties")).into_response())
+    match aims_db::record::archive(&mut tx, aims_db::record::Register::InterestedParties, id, form.version).await {
+        Ok(label) => {
+            tx.commit().await?;
+            session.flash(Flash::success(format!("Archived {label}."))).await?;
+            Ok(Redirect::to(&ws.path("scope/parties")).into_response())
+        }
+        Err(aims_db::record::WriteError::NotFound) => Err(AppError::NotFound),
+        Err(aims_db::record::WriteError::Db(e)) => Err(e.into()),
+        Err(_) => {
+            Err(AppError::Conflict("Changed by someone else or archived already. Reload it and try again.".into()))
+        }
+    }
 }

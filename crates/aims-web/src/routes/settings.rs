@@ -4,7 +4,7 @@
 use crate::error::{AppError, AppResult};
 use crate::extract::{AppForm, PageCtx, Workspace};
 use crate::forms::{FormErrors, SelectOption, parse_optional_date};
-use crate::routes::auth::invalid;
+use crate::kit::invalid;
 use crate::routing::Routes;
 use crate::session::{Flash, TypedSession};
 use crate::state::AppState;

@@ -6,7 +6,7 @@
 use crate::error::{AppError, AppResult};
 use crate::extract::{MultiForm, PageCtx, Workspace};
 use crate::forms::{FormErrors, SelectOption};
-use crate::routes::auth::invalid;
+use crate::kit::invalid;
 use crate::routes::steps::{owner_options, parse_owner};
 use crate::routing::Routes;
 use crate::session::{Flash, TypedSession};
@@ -512,7 +512,8 @@ impl SoaShowPage {
         form: Option<(SoaForm, FormErrors)>,
     ) -> AppResult<Self> {
         let mut tx = ws.begin(state).await?;
-        let history = aims_db::audit::for_entity(&mut tx, "soa_entry", &item.control_id, 30).await?;
+        let history =
+            aims_db::audit::for_entity(&mut tx, aims_db::record::Entity::SoaEntry, &item.control_id, 30).await?;
         let items = soa::list(&mut tx).await?;
         tx.commit().await?;
         let at = items.iter().position(|i| i.control_id == item.control_id);

@@ -4,7 +4,7 @@
 use crate::error::{AppError, AppResult};
 use crate::extract::{AppForm, PageCtx, Workspace};
 use crate::forms::{FormErrors, SelectOption, parse_optional_date};
-use crate::routes::auth::invalid;
+use crate::kit::invalid;
 use crate::routing::Routes;
 use crate::session::{Flash, TypedSession};
 use crate::state::AppState;
@@ -258,9 +258,9 @@ impl StepPage {
             .map(|task| TaskView {
                 task,
                 closed: closed.iter().find(|c| c.task_key == task.key).cloned(),
-                area_link: crate::view::BUILT_AREAS
-                    .contains(&task.workbench_area.as_str())
-                    .then(|| ws.path(&task.workbench_area)),
+                area_link: crate::area::Area::from_key(&task.workbench_area)
+                    .filter(|a| a.is_built())
+                    .map(|a| ws.path(a.key())),
             })
             .collect();
         Ok(StepPage {

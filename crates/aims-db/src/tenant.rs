@@ -3,6 +3,7 @@
 
 use aims_domain::{OrgId, Role, UserId};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use time::Date;
 
 /// Who acts in which organisation, with which role. Only `aims-db` can build one (after a
 /// membership check), so holding one is proof of access.
@@ -12,17 +13,18 @@ pub struct OrgScope {
     user_id: UserId,
     user_name: String,
     role: Role,
+    today: Date,
 }
 
 impl OrgScope {
-    pub(crate) fn new(org_id: OrgId, user_id: UserId, user_name: String, role: Role) -> Self {
-        Self { org_id, user_id, user_name, role }
+    pub(crate) fn new(org_id: OrgId, user_id: UserId, user_name: String, role: Role, today: Date) -> Self {
+        Self { org_id, user_id, user_name, role, today }
     }
 
     /// Builds a scope without a membership check, for tests only.
     #[cfg(feature = "test-util")]
     pub fn for_test(org_id: OrgId, user_id: UserId, role: Role) -> Self {
-        Self::new(org_id, user_id, "test".into(), role)
+        Self::new(org_id, user_id, "test".into(), role, time::OffsetDateTime::now_utc().date())
     }
 
     /// The organisation.
@@ -43,6 +45,11 @@ impl OrgScope {
     /// The acting user's role in the organisation.
     pub fn role(&self) -> Role {
         self.role
+    }
+
+    /// The calendar day in the workspace's time zone, for what is overdue.
+    pub fn today(&self) -> Date {
+        self.today
     }
 
     /// Opens a tenant transaction.
@@ -81,8 +88,19 @@ impl OrgTx {
         self.scope.org_id
     }
 
-    /// The connection, for queries inside `aims-db`.
-    pub fn conn(&mut self) -> &mut PgConnection {
+    /// The calendar day in the workspace's time zone.
+    pub fn today(&self) -> Date {
+        self.scope.today
+    }
+
+    /// The connection: only this crate runs queries, so handlers cannot skip the tenant.
+    pub(crate) fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    /// The connection, for database tests that check what row-level security lets through.
+    #[cfg(feature = "test-util")]
+    pub fn conn_for_test(&mut self) -> &mut PgConnection {
         &mut self.tx
     }
 

@@ -1,0 +1,257 @@
+//! The register kit of the web layer, written once for every register: the outcome of a form post
+//! (saved → 303 with a flash, invalid → 422, stale → 409 with both sides, archived → 409 with the
+//! read-only page), the conflict shown beside the form, and one archive and one restore handler.
+//!
+//! A register's update handler reads top to bottom:
+//! ```text
+//! let outcome = match form.parse() {
+//!     Err(errors) => Outcome::Invalid(errors),
+//!     Ok(input) => Outcome::write(&ws, &state, async |tx| actions::update(tx, id, &input, form.version).await).await?,
+//! };
+//! match outcome { Saved(row) => …, Invalid(errors) => …, Stale(current) => …, Archived(_) => … }
+//! ```
+
+use crate::error::{AppError, AppResult};
+use crate::extract::{AppForm, HxRequest, PageCtx, Workspace};
+use crate::forms::FormErrors;
+use crate::routing::Routes;
+use crate::session::{Flash, TypedSession};
+use crate::state::AppState;
+use aims_db::OrgTx;
+use aims_db::audit::AuditRow;
+use aims_db::record::{self, Register, WriteError, WriteResult};
+use aims_domain::Action;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::future::Future;
+use std::pin::Pin;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// How a register form post ended.
+#[derive(Debug)]
+pub enum Outcome<R> {
+    /// Written and committed.
+    Saved(R),
+    /// The form has errors; nothing was written.
+    Invalid(FormErrors),
+    /// Someone saved first; the row as it is now. Nothing was written.
+    Stale(Box<R>),
+    /// The row is archived, so read-only; nothing was written.
+    Archived(Box<R>),
+}
+
+impl<R> Outcome<R> {
+    /// Runs one register write in its own tenant transaction: committed when it succeeds, rolled
+    /// back (dropped) otherwise, so nothing is half-written.
+    pub async fn write(
+        ws: &Workspace,
+        state: &AppState,
+        write: impl AsyncFnOnce(&mut OrgTx) -> WriteResult<R>,
+    ) -> AppResult<Outcome<R>> {
+        let mut tx = ws.begin(state).await?;
+        let result = write(&mut tx).await;
+        if result.is_ok() {
+            tx.commit().await?;
+        }
+        Outcome::from_result(result)
+    }
+
+    /// Sorts a write's result into what the user sees; a missing row is the 404 page and a
+    /// database failure the 500 or 503 page.
+    pub fn from_result(result: WriteResult<R>) -> AppResult<Outcome<R>> {
+        match result {
+            Ok(row) => Ok(Outcome::Saved(row)),
+            Err(WriteError::Invalid { field, message }) => {
+                let mut errors = FormErrors::new();
+                errors.add(field, message);
+                Ok(Outcome::Invalid(errors))
+            }
+            Err(WriteError::Stale(row)) => Ok(Outcome::Stale(row)),
+            Err(WriteError::Archived(row)) => Ok(Outcome::Archived(row)),
+            Err(WriteError::NotFound) => Err(AppError::NotFound),
+            Err(WriteError::Db(e)) => Err(e.into()),
+        }
+    }
+}
+
+/// Post/redirect/get after a successful change: a flash message and 303 to the page that shows it.
+pub async fn saved(session: &TypedSession, to: &str, message: String) -> AppResult<Response> {
+    session.flash(Flash::success(message)).await?;
+    Ok(Redirect::to(to).into_response())
+}
+
+/// A form answered again with its errors (422).
+pub fn invalid(page: impl IntoResponse) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+/// A page answered to a write that lost a race or hit a read-only row (409).
+pub fn conflict(page: impl IntoResponse) -> Response {
+    (StatusCode::CONFLICT, page).into_response()
+}
+
+/// The whole page, or for htmx only the part it swaps. Both vary with `HX-Request`, so caches keep
+/// them apart.
+pub fn page_or_part<P: askama::Template>(
+    hx: HxRequest,
+    page: P,
+    part: impl FnOnce(&P) -> askama::Result<String>,
+) -> AppResult<Response> {
+    let html = if hx.0 { part(&page) } else { page.render() }.map_err(|e| AppError::Internal(e.into()))?;
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::VARY, "HX-Request")], html).into_response())
+}
+
+/// One field a user would overwrite: what is stored now and what they typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictField {
+    /// The field's label.
+    pub label: &'static str,
+    /// The value saved by someone else.
+    pub stored: String,
+    /// The user's value (still in the form).
+    pub yours: String,
+}
+
+/// What the 409 banner shows: the fields where the stored row and the user's form differ.
+#[derive(Debug, Clone, Default)]
+pub struct Conflict {
+    /// Differing fields, in form order.
+    pub fields: Vec<ConflictField>,
+}
+
+impl Conflict {
+    /// Compares the stored row's values with the user's, field by field (label, shown value).
+    pub fn between(stored: Vec<(&'static str, String)>, yours: Vec<(&'static str, String)>) -> Conflict {
+        let fields = stored
+            .into_iter()
+            .zip(yours)
+            .filter(|((_, s), (_, y))| s.trim() != y.trim())
+            .map(|((label, stored), (_, yours))| ConflictField { label, stored, yours })
+            .collect();
+        Conflict { fields }
+    }
+}
+
+/// Who archived a row and when, for the read-only banner of an archived row's page. Archiving is
+/// the row's last change (edits are refused while it is archived), so it is the newest entry of
+/// its history.
+#[derive(Debug, Clone)]
+pub struct Archived {
+    /// The member who archived it.
+    pub by: String,
+    /// When.
+    pub at: OffsetDateTime,
+}
+
+impl Archived {
+    /// Reads the banner from a row's archive time and its history (newest first).
+    pub fn from_history(archived_at: Option<OffsetDateTime>, history: &[AuditRow]) -> Option<Archived> {
+        let at = archived_at?;
+        let by = history.iter().find(|e| e.action == "archive").map_or_else(String::new, |e| e.actor_name.clone());
+        Some(Archived { by, at })
+    }
+}
+
+/// The page of one register row, answered with 409 when a write is posted to it while archived.
+pub type ShowPage = fn(AppState, Workspace, PageCtx, Uuid) -> Pin<Box<dyn Future<Output = AppResult<Response>> + Send>>;
+
+/// The form that archive and restore buttons post.
+#[derive(Debug, Default, Deserialize)]
+pub struct VersionForm {
+    #[serde(default)]
+    version: i32,
+}
+
+/// Where a register lives and how its row page is drawn, for the shared archive and restore.
+#[derive(Clone, Copy)]
+pub struct RegisterPages {
+    /// Which register.
+    pub register: Register,
+    /// The list's path inside the workspace (`actions`, `scope/issues`); rows are `{list}/{id}`.
+    pub list: &'static str,
+    /// The row page.
+    pub show: ShowPage,
+}
+
+impl Routes {
+    /// Adds `POST {row}/archive` and `POST {row}/restore` for a register (paths given in full so
+    /// the router's list stays greppable), both served by the one handler below.
+    pub fn archivable(self, archive_path: &'static str, restore_path: &'static str, pages: RegisterPages) -> Self {
+        self.post(
+            archive_path,
+            move |state: State<AppState>,
+                  session: TypedSession,
+                  ws: Workspace,
+                  page: PageCtx,
+                  Path((_, id)): Path<(String, Uuid)>,
+                  AppForm(form): AppForm<VersionForm>| {
+                set_archived(pages, true, state, session, ws, page, id, form)
+            },
+        )
+        .post(
+            restore_path,
+            move |state: State<AppState>,
+                  session: TypedSession,
+                  ws: Workspace,
+                  page: PageCtx,
+                  Path((_, id)): Path<(String, Uuid)>,
+                  AppForm(form): AppForm<VersionForm>| {
+                set_archived(pages, false, state, session, ws, page, id, form)
+            },
+        )
+    }
+}
+
+/// The one archive and restore handler: archive goes back to the list, restore to the row. A stale
+/// version answers 409 with the row's page; so does archiving an archived row.
+#[expect(clippy::too_many_arguments, reason = "an axum handler's extractors, passed through from the route")]
+async fn set_archived(
+    pages: RegisterPages,
+    archive: bool,
+    State(state): State<AppState>,
+    session: TypedSession,
+    ws: Workspace,
+    page: PageCtx,
+    id: Uuid,
+    form: VersionForm,
+) -> AppResult<Response> {
+    ws.require(Action::Edit)?;
+    let mut tx = ws.begin(&state).await?;
+    let result = if archive {
+        record::archive(&mut tx, pages.register, id, form.version).await
+    } else {
+        record::restore(&mut tx, pages.register, id, form.version).await
+    };
+    match result {
+        Ok(label) => {
+            tx.commit().await?;
+            if archive {
+                saved(&session, &ws.path(pages.list), format!("Archived {label}.")).await
+            } else {
+                saved(&session, &ws.path(&format!("{}/{id}", pages.list)), format!("Restored {label}.")).await
+            }
+        }
+        Err(WriteError::Stale(_) | WriteError::Archived(_)) => {
+            drop(tx);
+            Ok(conflict((pages.show)(state, ws, page, id).await?))
+        }
+        Err(WriteError::NotFound | WriteError::Invalid { .. }) => Err(AppError::NotFound),
+        Err(WriteError::Db(e)) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_conflict_lists_only_the_fields_that_differ() {
+        let stored = vec![("Title", "Policy".to_string()), ("Status", "Done".to_string())];
+        let yours = vec![("Title", "Policy ".to_string()), ("Status", "Open".to_string())];
+        let c = Conflict::between(stored, yours);
+        assert_eq!(c.fields, vec![ConflictField { label: "Status", stored: "Done".into(), yours: "Open".into() }]);
+    }
+}
