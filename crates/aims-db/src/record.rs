@@ -288,6 +288,8 @@ pub struct RowState {
     pub archived: bool,
     /// `ACT-007: Write the AI policy`, or the title for registers without references.
     pub label: String,
+    /// `ACT-007`, or the title for registers without references (for short confirmations).
+    pub short: String,
 }
 
 /// Locks a row for the rest of the transaction (so the version read next stays true until the
@@ -296,11 +298,14 @@ pub async fn lock<R>(tx: &mut OrgTx, register: Register, id: Uuid) -> WriteResul
     let row: Option<(i32, bool, Option<i32>, String)> =
         sqlx::query_as(register.sql().read).bind(tx.org_id().0).bind(id).fetch_optional(tx.conn()).await?;
     let (version, archived, ref_no, title) = row.ok_or(WriteError::NotFound)?;
-    let label = match (register.refs(), ref_no) {
-        (Some(refs), Some(n)) => format!("{}: {title}", crate::refs::format_ref(refs, n)),
-        _ => title,
+    let (label, short) = match (register.refs(), ref_no) {
+        (Some(refs), Some(n)) => {
+            let reference = crate::refs::format_ref(refs, n);
+            (format!("{reference}: {title}"), reference)
+        }
+        _ => (title.clone(), title),
     };
-    Ok(RowState { version, archived, label })
+    Ok(RowState { version, archived, label, short })
 }
 
 /// The one optimistic-lock check, on a row read after [`lock`]: an archived row is read-only, a
@@ -317,13 +322,13 @@ pub fn current<R: Record>(row: Option<R>, version: i32) -> WriteResult<R> {
 }
 
 /// Archives a row (it leaves the lists and becomes read-only) if its version matches, with one
-/// audit entry. Returns the row's label for the confirmation.
-pub async fn archive(tx: &mut OrgTx, register: Register, id: Uuid, version: i32) -> WriteResult<RowState, String> {
+/// audit entry.
+pub async fn archive(tx: &mut OrgTx, register: Register, id: Uuid, version: i32) -> WriteResult<RowState> {
     set_archived(tx, register, id, version, true).await
 }
 
 /// Brings an archived row back into the lists and makes it editable again.
-pub async fn restore(tx: &mut OrgTx, register: Register, id: Uuid, version: i32) -> WriteResult<RowState, String> {
+pub async fn restore(tx: &mut OrgTx, register: Register, id: Uuid, version: i32) -> WriteResult<RowState> {
     set_archived(tx, register, id, version, false).await
 }
 
@@ -333,7 +338,7 @@ async fn set_archived(
     id: Uuid,
     version: i32,
     archive: bool,
-) -> WriteResult<RowState, String> {
+) -> WriteResult<RowState> {
     let state = lock(tx, register, id).await?;
     if state.archived == archive {
         // Archiving an archived row (or restoring a live one) is a write to a read-only page.
@@ -361,5 +366,5 @@ async fn set_archived(
         },
     )
     .await?;
-    Ok(state.label)
+    Ok(state)
 }

@@ -226,12 +226,12 @@ async fn set_archived(
         record::restore(&mut tx, pages.register, id, form.version).await
     };
     match result {
-        Ok(label) => {
+        Ok(row) => {
             tx.commit().await?;
             if archive {
-                saved(&session, &ws.path(pages.list), format!("Archived {label}.")).await
+                saved(&session, &ws.path(pages.list), format!("{} archived.", row.short)).await
             } else {
-                saved(&session, &ws.path(&format!("{}/{id}", pages.list)), format!("Restored {label}.")).await
+                saved(&session, &ws.path(&format!("{}/{id}", pages.list)), format!("{} restored.", row.short)).await
             }
         }
         Err(WriteError::Stale(_) | WriteError::Archived(_)) => {

@@ -454,9 +454,9 @@ async fn archive(
     ws.require(Action::Edit)?;
     let mut tx = ws.begin(&state).await?;
     match aims_db::record::archive(&mut tx, aims_db::record::Register::Objectives, id, form.version).await {
-        Ok(label) => {
+        Ok(row) => {
             tx.commit().await?;
-            session.flash(Flash::success(format!("Archived {label}."))).await?;
+            session.flash(Flash::success(format!("{} archived.", row.short))).await?;
             Ok(Redirect::to(&ws.path("objectives")).into_response())
         }
         Err(aims_db::record::WriteError::NotFound) => Err(AppError::NotFound),

@@ -521,9 +521,9 @@ async fn archive_issue(
     ws.require(Action::Edit)?;
     let mut tx = ws.begin(&state).await?;
     match aims_db::record::archive(&mut tx, aims_db::record::Register::ContextIssues, id, form.version).await {
-        Ok(label) => {
+        Ok(row) => {
             tx.commit().await?;
-            session.flash(Flash::success(format!("Archived {label}."))).await?;
+            session.flash(Flash::success(format!("{} archived.", row.short))).await?;
             Ok(Redirect::to(&ws.path("scope/issues")).into_response())
         }
         Err(aims_db::record::WriteError::NotFound) => Err(AppError::NotFound),
@@ -708,9 +708,9 @@ async fn archive_party(
     ws.require(Action::Edit)?;
     let mut tx = ws.begin(&state).await?;
     match aims_db::record::archive(&mut tx, aims_db::record::Register::InterestedParties, id, form.version).await {
-        Ok(label) => {
+        Ok(row) => {
             tx.commit().await?;
-            session.flash(Flash::success(format!("Archived {label}."))).await?;
+            session.flash(Flash::success(format!("{} archived.", row.short))).await?;
             Ok(Redirect::to(&ws.path("scope/parties")).into_response())
         }
         Err(aims_db::record::WriteError::NotFound) => Err(AppError::NotFound),
