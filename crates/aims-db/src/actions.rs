@@ -12,6 +12,10 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 /// An action as lists and pages show it.
+#[expect(
+    missing_docs,
+    reason = "fields named after the columns of `actions`; only the non-obvious ones are documented"
+)]
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ActionRow {
     #[sqlx(try_from = "Uuid")]
@@ -83,6 +87,10 @@ impl Record for ActionRow {
 }
 
 /// What an action form provides.
+#[expect(
+    missing_docs,
+    reason = "fields named after the columns of `actions`; only the non-obvious ones are documented"
+)]
 #[derive(Debug, Clone)]
 pub struct ActionInput {
     pub title: String,
@@ -107,6 +115,10 @@ pub struct ActionSource {
 }
 
 /// List filters (all optional).
+#[expect(
+    missing_docs,
+    reason = "fields named after the columns of `actions`; only the non-obvious ones are documented"
+)]
 #[derive(Debug, Clone, Default)]
 pub struct ActionFilter {
     pub owner_id: Option<Uuid>,
