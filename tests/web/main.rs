@@ -10,6 +10,7 @@ mod members;
 mod objectives;
 mod platform;
 mod portfolio;
+mod registers;
 mod roadmap;
 mod scope;
 mod soa;
