@@ -148,6 +148,24 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_stored_value_is_an_error_not_a_default() {
+        use crate::registers::RiskTier;
+        let err = RiskTier::try_from("medium".to_string()).unwrap_err();
+        assert_eq!(err, UnknownKey { kind: "RiskTier", key: "medium".into() });
+        assert_eq!(RiskTier::try_from("minimal".to_string()), Ok(RiskTier::Minimal));
+    }
+
+    #[test]
+    fn each_enum_value_has_one_tone() {
+        use crate::registers::{GapLevel, RiskTier};
+        use crate::roadmap::ActionStatus;
+        assert_eq!(RiskTier::Prohibited.tone(), Tone::Red);
+        assert_eq!(GapLevel::Partial.tone(), Tone::Amber);
+        assert_eq!(ActionStatus::Done.tone().as_str(), "green");
+        assert_eq!(ActionStatus::Cancelled.tone(), Tone::Neutral, "no tone given is neutral");
+    }
+
+    #[test]
     fn yes_no_reads_the_usual_spellings() {
         assert_eq!(parse_yes_no("yes"), Some(true));
         assert_eq!(parse_yes_no(" 0 "), Some(false));
