@@ -99,7 +99,8 @@ impl ScopeForm {
         let climate_relevant = if self.climate_relevant.is_empty() {
             None
         } else {
-            errors.check("climate_relevant", parse_yes_no(&self.climate_relevant).ok_or("Choose yes, no or not decided."))
+            errors
+                .check("climate_relevant", parse_yes_no(&self.climate_relevant).ok_or("Choose yes, no or not decided."))
         };
         if climate_relevant.is_some() && self.climate_reason.trim().is_empty() {
             errors.add("climate_reason", "Record why, so an auditor can follow the decision.");
