@@ -4,6 +4,7 @@
 
 use crate::OrgTx;
 use crate::audit::{self, AuditAction, AuditEntry};
+use crate::record::{Entity, WriteError, WriteResult};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -124,20 +125,6 @@ pub async fn get(tx: &mut OrgTx, version_no: i32) -> sqlx::Result<Option<ScopeVe
     .await
 }
 
-/// Why a scope change was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum ScopeError {
-    /// No such version, or it is not the draft.
-    #[error("no such draft")]
-    NotFound,
-    /// Someone saved or approved first; the current draft (if any) is attached.
-    #[error("changed by someone else")]
-    Stale(Option<Box<ScopeVersionRow>>),
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
 async fn lock(tx: &mut OrgTx) -> sqlx::Result<()> {
     sqlx::query("select pg_advisory_xact_lock(hashtextextended('scope:' || $1::text, 0))")
         .bind(tx.org_id().0)
@@ -158,9 +145,25 @@ async fn draft(tx: &mut OrgTx) -> sqlx::Result<Option<ScopeVersionRow>> {
     }
 }
 
+/// The text in force for an editor: the draft, or else the approved version.
+async fn stored(tx: &mut OrgTx) -> sqlx::Result<Option<ScopeVersionRow>> {
+    let no: Option<i32> = sqlx::query_scalar(
+        "select version_no from scope_versions where org_id = $1 and status in ('draft', 'approved')
+         order by status = 'draft' desc limit 1",
+    )
+    .bind(tx.org_id().0)
+    .fetch_optional(tx.conn())
+    .await?;
+    match no {
+        Some(no) => get(tx, no).await,
+        None => Ok(None),
+    }
+}
+
 /// Saves the draft. `version` is the draft's version the form was built from, or 0 when the
-/// form started a new draft (from the approved text); anything else is stale.
-pub async fn save_draft(tx: &mut OrgTx, input: &ScopeInput, version: i32) -> Result<ScopeVersionRow, ScopeError> {
+/// form started a new draft (from the approved text); anything else is stale, and the stale
+/// error carries the draft, or the approved version when the draft was approved meanwhile.
+pub async fn save_draft(tx: &mut OrgTx, input: &ScopeInput, version: i32) -> WriteResult<ScopeVersionRow> {
     lock(tx).await?;
     let current = draft(tx).await?;
     let (version_no, before) = match &current {
@@ -179,7 +182,8 @@ pub async fn save_draft(tx: &mut OrgTx, input: &ScopeInput, version: i32) -> Res
                 .await?;
             (next, None)
         }
-        _ => return Err(ScopeError::Stale(current.map(Box::new))),
+        Some(d) => return Err(WriteError::Stale(Box::new(d.clone()))),
+        None => return Err(stored(tx).await?.map_or(WriteError::NotFound, |row| WriteError::Stale(Box::new(row)))),
     };
     sqlx::query(
         "update scope_versions set units = $3, sites = $4, ai_systems_covered = $5, lifecycle_stages = $6, ai_roles = $7,
@@ -201,12 +205,12 @@ pub async fn save_draft(tx: &mut OrgTx, input: &ScopeInput, version: i32) -> Res
     .bind(before.is_some())
     .execute(tx.conn())
     .await?;
-    let after = get(tx, version_no).await?.ok_or(ScopeError::NotFound)?;
+    let after = get(tx, version_no).await?.ok_or(WriteError::NotFound)?;
     audit::record(
         tx,
         AuditEntry {
             action: if before.is_some() { AuditAction::Update } else { AuditAction::Create },
-            entity: crate::record::Entity::ScopeVersion,
+            entity: Entity::ScopeVersion,
             entity_id: version_no.to_string(),
             summary: if before.is_some() {
                 format!("Edited the draft scope statement (version {version_no})")
@@ -223,13 +227,13 @@ pub async fn save_draft(tx: &mut OrgTx, input: &ScopeInput, version: i32) -> Res
 
 /// Approves the draft (owners only; checked by the caller): the previously approved version is
 /// superseded. Returns the approved version.
-pub async fn approve(tx: &mut OrgTx, version_no: i32, version: i32) -> Result<ScopeVersionRow, ScopeError> {
+pub async fn approve(tx: &mut OrgTx, version_no: i32, version: i32) -> WriteResult<ScopeVersionRow> {
     lock(tx).await?;
     let current = draft(tx).await?;
     match &current {
         Some(d) if d.version_no == version_no && d.version == version => {}
-        Some(_) => return Err(ScopeError::Stale(current.map(Box::new))),
-        None => return Err(ScopeError::NotFound),
+        Some(d) => return Err(WriteError::Stale(Box::new(d.clone()))),
+        None => return Err(WriteError::NotFound),
     }
     sqlx::query("update scope_versions set status = 'superseded' where org_id = $1 and status = 'approved'")
         .bind(tx.org_id().0)
@@ -244,12 +248,12 @@ pub async fn approve(tx: &mut OrgTx, version_no: i32, version: i32) -> Result<Sc
     .bind(tx.scope().user_id().0)
     .execute(tx.conn())
     .await?;
-    let after = get(tx, version_no).await?.ok_or(ScopeError::NotFound)?;
+    let after = get(tx, version_no).await?.ok_or(WriteError::NotFound)?;
     audit::record(
         tx,
         AuditEntry {
             action: AuditAction::Approve,
-            entity: crate::record::Entity::ScopeVersion,
+            entity: Entity::ScopeVersion,
             entity_id: version_no.to_string(),
             summary: format!("Approved version {version_no} of the scope statement"),
             before: Some(json!({ "status": "draft" })),

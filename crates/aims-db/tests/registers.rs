@@ -121,8 +121,8 @@ async fn no_register_of_one_workspace_shows_rows_of_another(pool: PgPool) {
     assert_eq!(objectives::list(&mut tx, &ObjectiveFilter::default(), page).await.unwrap().total, 0);
     assert_eq!(actions::list(&mut tx, &ActionFilter::default(), page).await.unwrap().total, 0);
     assert!(actions::export(&mut tx, &ActionFilter::default()).await.unwrap().is_empty());
-    assert_eq!(context::list_issues(&mut tx, page).await.unwrap().total, 0);
-    assert_eq!(context::list_parties(&mut tx, page).await.unwrap().total, 0);
+    assert_eq!(context::list_issues(&mut tx, &Default::default(), page).await.unwrap().total, 0);
+    assert_eq!(context::list_parties(&mut tx, &Default::default(), page).await.unwrap().total, 0);
     assert!(scope_statement::list(&mut tx).await.unwrap().is_empty());
     assert!(gap::list(&mut tx).await.unwrap().is_empty());
     assert!(gap::linked_actions(&mut tx).await.unwrap().is_empty());
