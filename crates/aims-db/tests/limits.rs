@@ -6,7 +6,12 @@ use sqlx::PgPool;
 
 /// Every register table with the fields the domain declares for it.
 fn declared() -> Vec<(&'static str, &'static [TextField])> {
-    vec![("actions", aims_domain::roadmap::ACTION_FIELDS)]
+    vec![
+        ("actions", aims_domain::roadmap::ACTION_FIELDS),
+        ("context_issues", aims_domain::scope::ISSUE_FIELDS),
+        ("interested_parties", aims_domain::scope::PARTY_FIELDS),
+        ("scope_versions", aims_domain::scope::SCOPE_FIELDS),
+    ]
 }
 
 /// The largest length a CHECK on `table.column` allows, read from `length(column) <= N`.
