@@ -1,5 +1,5 @@
-//! The AI system inventory: create, validate, filter by tier, stage and scope, page, export,
-//! stale edits, archive, and owners from this workspace only.
+//! The AI system inventory: create, validate, filter by tier, stage and scope (htmx or whole page),
+//! page, export, stale edits, archive and restore, and owners from this workspace only.
 
 use crate::helpers::{Client, TestApp, location};
 use reqwest::StatusCode;
@@ -266,7 +266,7 @@ async fn a_stale_ai_system_edit_answers_409_and_archiving_hides_it(pool: PgPool)
     let res = team.implementer.post_form(&format!("/o/acme/ai-systems/{id}"), &edit("My version", "minimal")).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Someone saved this AI system while you were editing"));
+    assert!(html.contains("Someone else saved this while you were editing"));
     assert!(html.contains("Credit scoring v2") && html.contains("value=\"My version\""), "stored and typed values");
     assert!(html.contains("name=\"version\" value=\"2\""), "a second save applies the user's values");
     let (name, tier, version): (String, String, i32) =
@@ -288,7 +288,11 @@ async fn a_stale_ai_system_edit_answers_409_and_archiving_hides_it(pool: PgPool)
     let (status, show) = team.owner.get_html(&format!("/o/acme/ai-systems/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(!show.contains("/edit\""), "no edit button on an archived system");
-    assert_eq!(team.owner.get(&format!("/o/acme/ai-systems/{id}/edit")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        team.owner.get(&format!("/o/acme/ai-systems/{id}/edit")).await.status(),
+        StatusCode::CONFLICT,
+        "an archived system is read-only"
+    );
     let entries: Vec<String> = sqlx::query_scalar(
         "select action from audit_log where entity_type = 'ai_system' and entity_id = $1 order by seq",
     )
@@ -297,4 +301,79 @@ async fn a_stale_ai_system_edit_answers_409_and_archiving_hides_it(pool: PgPool)
     .await
     .unwrap();
     assert_eq!(entries, ["create", "update", "archive"], "one audit entry per change");
+}
+
+#[sqlx::test(migrator = "aims_db::MIGRATOR")]
+async fn an_archived_ai_system_is_read_only_until_restored(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let team = app.team("acme").await;
+    let id = add_system(&team.owner, "acme", "Credit scoring", "high", "deployment", true).await;
+    let res = team.owner.post_form(&format!("/o/acme/ai-systems/{id}/archive"), &[("version", "1")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let (status, show) = team.owner.get_html(&format!("/o/acme/ai-systems/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(show.contains("badge-neutral\">archived</span>") && show.contains(">Restore</button>"));
+    assert!(!show.contains(&format!("/ai-systems/{id}/edit\"")), "no Edit on an archived system");
+    let (_, list) = team.owner.get_html("/o/acme/ai-systems?archived=yes").await;
+    assert!(list.contains("Credit scoring") && list.contains("badge-neutral\">archived</span>"), "shown on request");
+
+    let edit = [
+        ("name", "Changed while archived"),
+        ("ai_role", "provider"),
+        ("lifecycle_stage", "deployment"),
+        ("automation_level", "human-in-the-loop"),
+        ("risk_tier", "high"),
+        ("version", "2"),
+    ];
+    let res = team.consultant.post_form(&format!("/o/acme/ai-systems/{id}"), &edit).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains(">Restore</button>"), "the 409 is the read-only row page");
+    let res = team.consultant.post_form(&format!("/o/acme/ai-systems/{id}"), &[("name", ""), ("version", "2")]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT, "even an invalid edit of an archived row");
+    let res = team.owner.post_form(&format!("/o/acme/ai-systems/{id}/archive"), &[("version", "2")]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT, "archiving twice");
+    let name: String = sqlx::query_scalar("select name from ai_systems").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(name, "Credit scoring", "nothing changed");
+
+    let res = team.auditor.post_form(&format!("/o/acme/ai-systems/{id}/restore"), &[("version", "2")]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "auditors cannot restore");
+    let res = team.consultant.post_form(&format!("/o/acme/ai-systems/{id}/restore"), &[("version", "2")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), format!("/o/acme/ai-systems/{id}"));
+    let (_, show) = team.consultant.get_html(&format!("/o/acme/ai-systems/{id}")).await;
+    assert!(show.contains("AI-001 restored.") && show.contains("Restored AI-001") && show.contains("/edit\""));
+    let (_, list) = team.owner.get_html("/o/acme/ai-systems").await;
+    assert!(list.contains("Credit scoring"), "back in the list");
+    let mut edit = edit.to_vec();
+    edit[5] = ("version", "3");
+    let res = team.consultant.post_form(&format!("/o/acme/ai-systems/{id}"), &edit).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "editable again");
+}
+
+#[sqlx::test(migrator = "aims_db::MIGRATOR")]
+async fn the_ai_system_filters_answer_htmx_with_the_results_only(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let owner = app.owner_with_workspace("acme").await;
+    add_system(&owner, "acme", "Credit scoring", "high", "deployment", true).await;
+    add_system(&owner, "acme", "Chat assistant", "limited", "deployment", true).await;
+
+    let res = owner
+        .http
+        .get(format!("{}/o/acme/ai-systems?tier=high", owner.base))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["vary"], "HX-Request");
+    let part = res.text().await.unwrap();
+    assert!(!part.contains("<html") && part.trim_start().starts_with("<section class=\"card\" id=\"results\""));
+    assert!(part.contains("Credit scoring") && !part.contains("Chat assistant"));
+
+    let (_, page) = owner.get_html("/o/acme/ai-systems?tier=high").await;
+    assert!(
+        page.contains("<html") && page.contains("id=\"results\"") && page.contains("hx-get=\"/o/acme/ai-systems\"")
+    );
+    assert!(page.contains("Credit scoring") && !page.contains("Chat assistant"));
 }

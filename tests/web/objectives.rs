@@ -1,5 +1,6 @@
-//! AI objectives: create, validate, filter by status, page, related AI systems (shown on each
-//! system's page), stale edits, archive, and owners and systems from this workspace only.
+//! AI objectives: create, validate, filter by status (htmx or whole page), page, related AI systems
+//! (shown on each system's page), stale edits, archive and restore, and owners and systems from
+//! this workspace only.
 
 use crate::ai_systems::add_system;
 use crate::helpers::{TestApp, location};
@@ -213,7 +214,7 @@ async fn a_stale_objective_edit_answers_409_and_archiving_hides_it(pool: PgPool)
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Someone saved this objective while you were editing"));
+    assert!(html.contains("Someone else saved this while you were editing"));
     assert!(html.contains("Fair credit decisions") && html.contains("value=\"My version\""));
     assert!(html.contains("name=\"version\" value=\"2\"") && html.contains(&format!("value=\"{credit}\" checked")));
     let (text, status, version): (String, String, i32) =
@@ -235,7 +236,11 @@ async fn a_stale_objective_edit_answers_409_and_archiving_hides_it(pool: PgPool)
     let (status, show) = team.auditor.get_html(&objective).await;
     assert_eq!(status, StatusCode::OK, "archived objectives stay readable");
     assert!(show.contains("Archived OBJ-001"));
-    assert_eq!(team.owner.get(&format!("{objective}/edit")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        team.owner.get(&format!("{objective}/edit")).await.status(),
+        StatusCode::CONFLICT,
+        "an archived objective is read-only"
+    );
 }
 
 #[sqlx::test(migrator = "aims_db::MIGRATOR")]
@@ -260,4 +265,65 @@ async fn the_objectives_export_has_every_filtered_objective(pool: sqlx::PgPool) 
     assert_eq!(rows.len(), 1, "the filter applies");
     assert_eq!(&rows[0][1], "'=Reduce false alerts", "formulas are neutralised");
     assert_eq!(&rows[0][6], "In progress");
+}
+
+#[sqlx::test(migrator = "aims_db::MIGRATOR")]
+async fn an_archived_objective_is_read_only_until_restored(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let team = app.team("acme").await;
+    let res = team.owner.post_form("/o/acme/objectives", &[("objective", "Fair credit"), ("status", "planned")]).await;
+    let objective = location(&res);
+    let res = team.owner.post_form(&format!("{objective}/archive"), &[("version", "1")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let (status, show) = team.owner.get_html(&objective).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(show.contains("badge-neutral\">archived</span>") && show.contains(">Restore</button>"));
+    assert!(!show.contains(&format!("{objective}/edit\"")), "no Edit on an archived objective");
+    let (_, list) = team.owner.get_html("/o/acme/objectives?archived=yes").await;
+    assert!(list.contains("Fair credit") && list.contains("badge-neutral\">archived</span>"), "shown on request");
+
+    let edit = [("objective", "Changed while archived"), ("status", "achieved"), ("version", "2")];
+    let res = team.consultant.post_form(&objective, &edit).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res.text().await.unwrap().contains(">Restore</button>"), "the 409 is the read-only row page");
+    let text: String = sqlx::query_scalar("select objective from objectives").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(text, "Fair credit", "nothing changed");
+
+    let res = team.consultant.post_form(&format!("{objective}/restore"), &[("version", "2")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), objective);
+    let (_, show) = team.consultant.get_html(&objective).await;
+    assert!(show.contains("OBJ-001 restored.") && show.contains("Restored OBJ-001") && show.contains("/edit\""));
+    let (_, list) = team.owner.get_html("/o/acme/objectives").await;
+    assert!(list.contains("Fair credit"), "back in the list");
+    let edit = [("objective", "Fair credit decisions"), ("status", "achieved"), ("version", "3")];
+    let res = team.consultant.post_form(&objective, &edit).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "editable again");
+}
+
+#[sqlx::test(migrator = "aims_db::MIGRATOR")]
+async fn the_objective_filter_answers_htmx_with_the_results_only(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let owner = app.owner_with_workspace("acme").await;
+    for (objective, status) in [("Train every engineer", "planned"), ("Publish the policy", "achieved")] {
+        owner.post_form("/o/acme/objectives", &[("objective", objective), ("status", status)]).await;
+    }
+    let res = owner
+        .http
+        .get(format!("{}/o/acme/objectives?status=planned", owner.base))
+        .header("HX-Request", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let part = res.text().await.unwrap();
+    assert!(!part.contains("<html") && part.trim_start().starts_with("<section class=\"card\" id=\"results\""));
+    assert!(part.contains("Train every engineer") && !part.contains("Publish the policy"));
+
+    let (_, page) = owner.get_html("/o/acme/objectives?status=planned").await;
+    assert!(
+        page.contains("<html") && page.contains("id=\"results\"") && page.contains("hx-get=\"/o/acme/objectives\"")
+    );
+    assert!(page.contains("Train every engineer") && !page.contains("Publish the policy"));
 }

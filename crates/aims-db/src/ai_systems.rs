@@ -3,7 +3,9 @@
 //! whether the AIMS covers it.
 
 use crate::OrgTx;
-use crate::audit::{self, AuditAction, AuditEntry};
+use crate::record::{self, Record, Register, WriteError, WriteResult};
+use crate::refs::{RefRegister, format_ref};
+use aims_domain::AiSystemId;
 use aims_domain::paging::{PageRequest, Paged};
 use aims_domain::registers::{AiRole, AutomationLevel, LifecycleStage, RiskTier};
 use serde_json::json;
@@ -13,18 +15,16 @@ use uuid::Uuid;
 /// An AI system as pickers (objectives, SoA) list it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SystemChoice {
-    /// The id.
     pub system_id: Uuid,
     /// Per-workspace number (`AI-003`).
     pub ref_no: i32,
-    /// Name.
     pub name: String,
 }
 
 impl SystemChoice {
     /// `AI-003 Credit scoring`.
     pub fn label(&self) -> String {
-        format!("{} {}", crate::refs::format_ref(crate::refs::RefRegister::AiSystems, self.ref_no), self.name)
+        format!("{} {}", format_ref(RefRegister::AiSystems, self.ref_no), self.name)
     }
 }
 
@@ -41,80 +41,66 @@ pub async fn choices(tx: &mut OrgTx) -> sqlx::Result<Vec<SystemChoice>> {
 /// An AI system as the inventory and its page show it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AiSystemRow {
-    /// The id.
-    pub system_id: Uuid,
+    #[sqlx(try_from = "Uuid")]
+    pub system_id: AiSystemId,
     /// Per-workspace number (`AI-003`).
     pub ref_no: i32,
-    /// Name.
     pub name: String,
-    /// What it is for.
     pub purpose: String,
-    /// How it is meant to be used.
     pub intended_use: String,
     /// Foreseeable misuse.
     pub known_misuse: String,
-    /// The organisation's AI role key.
-    pub ai_role: String,
-    /// Life-cycle stage key.
-    pub lifecycle_stage: String,
-    /// Technique (machine learning, rules, LLM, …).
+    /// The organisation's role towards it.
+    #[sqlx(try_from = "String")]
+    pub ai_role: AiRole,
+    #[sqlx(try_from = "String")]
+    pub lifecycle_stage: LifecycleStage,
+    /// Machine learning, rules, LLM, …
     pub technique: String,
     /// Whether it processes personal data.
     pub personal_data: bool,
-    /// Which categories of personal data.
     pub personal_data_categories: String,
-    /// Automation level key.
-    pub automation_level: String,
-    /// How people oversee it.
+    #[sqlx(try_from = "String")]
+    pub automation_level: AutomationLevel,
     pub human_oversight: String,
-    /// EU AI Act risk tier key.
-    pub risk_tier: String,
-    /// Owner (a member).
+    /// EU AI Act risk tier.
+    #[sqlx(try_from = "String")]
+    pub risk_tier: RiskTier,
+    /// A member, or nobody yet.
     pub owner_id: Option<Uuid>,
-    /// Owner's name.
     pub owner_name: Option<String>,
     /// Whether the AIMS covers it.
     pub in_scope: bool,
-    /// Supplier (free text).
     pub supplier: String,
-    /// Creation time.
     pub created_at: OffsetDateTime,
-    /// Last change.
     pub updated_at: OffsetDateTime,
-    /// When it was archived.
     pub archived_at: Option<OffsetDateTime>,
-    /// Optimistic-locking version.
     pub version: i32,
 }
 
 impl AiSystemRow {
     /// `AI-003`.
     pub fn reference(&self) -> String {
-        crate::refs::format_ref(crate::refs::RefRegister::AiSystems, self.ref_no)
+        format_ref(RefRegister::AiSystems, self.ref_no)
+    }
+}
+
+impl Record for AiSystemRow {
+    const ENTITY: record::Entity = record::Entity::AiSystem;
+
+    fn audit_id(&self) -> String {
+        self.system_id.to_string()
     }
 
-    /// The typed AI role.
-    pub fn ai_role(&self) -> AiRole {
-        self.ai_role.parse().unwrap_or(AiRole::Customer)
+    fn label(&self) -> String {
+        format!("{}: {}", self.reference(), self.name)
     }
 
-    /// The typed life-cycle stage.
-    pub fn stage(&self) -> LifecycleStage {
-        self.lifecycle_stage.parse().unwrap_or(LifecycleStage::Inception)
+    fn version(&self) -> i32 {
+        self.version
     }
 
-    /// The typed automation level.
-    pub fn automation(&self) -> AutomationLevel {
-        self.automation_level.parse().unwrap_or(AutomationLevel::DecisionSupport)
-    }
-
-    /// The typed risk tier.
-    pub fn tier(&self) -> RiskTier {
-        self.risk_tier.parse().unwrap_or(RiskTier::Minimal)
-    }
-
-    /// Whether it is archived.
-    pub fn archived(&self) -> bool {
+    fn is_archived(&self) -> bool {
         self.archived_at.is_some()
     }
 
@@ -124,14 +110,14 @@ impl AiSystemRow {
             "purpose": self.purpose,
             "intended_use": self.intended_use,
             "known_misuse": self.known_misuse,
-            "ai_role": self.ai_role,
-            "lifecycle_stage": self.lifecycle_stage,
+            "ai_role": self.ai_role.as_str(),
+            "lifecycle_stage": self.lifecycle_stage.as_str(),
             "technique": self.technique,
             "personal_data": self.personal_data,
             "personal_data_categories": self.personal_data_categories,
-            "automation_level": self.automation_level,
+            "automation_level": self.automation_level.as_str(),
             "human_oversight": self.human_oversight,
-            "risk_tier": self.risk_tier,
+            "risk_tier": self.risk_tier.as_str(),
             "owner": self.owner_name,
             "in_scope": self.in_scope,
             "supplier": self.supplier,
@@ -142,54 +128,51 @@ impl AiSystemRow {
 /// What an AI system form provides.
 #[derive(Debug, Clone)]
 pub struct AiSystemInput {
-    /// Name.
     pub name: String,
-    /// What it is for.
     pub purpose: String,
-    /// How it is meant to be used.
     pub intended_use: String,
-    /// Foreseeable misuse.
     pub known_misuse: String,
-    /// The organisation's role.
     pub ai_role: AiRole,
-    /// Life-cycle stage.
     pub lifecycle_stage: LifecycleStage,
-    /// Technique.
     pub technique: String,
-    /// Whether it processes personal data.
     pub personal_data: bool,
-    /// Which categories of personal data.
+    /// Empty exactly when it uses no personal data (the form checks this).
     pub personal_data_categories: String,
-    /// Automation level.
     pub automation_level: AutomationLevel,
-    /// How people oversee it.
     pub human_oversight: String,
-    /// EU AI Act risk tier.
     pub risk_tier: RiskTier,
-    /// Owner.
     pub owner_id: Option<Uuid>,
-    /// Whether the AIMS covers it.
     pub in_scope: bool,
-    /// Supplier.
     pub supplier: String,
 }
 
 /// List filters (all optional).
 #[derive(Debug, Clone, Default)]
 pub struct AiSystemFilter {
-    /// Only this risk tier.
     pub tier: Option<RiskTier>,
-    /// Only this life-cycle stage.
     pub stage: Option<LifecycleStage>,
     /// Only systems in (true) or out of (false) the AIMS scope.
     pub in_scope: Option<bool>,
+    /// Archived ones too.
+    pub archived: bool,
+}
+
+macro_rules! select_systems {
+    () => {
+        "select s.system_id, s.ref_no, s.name, s.purpose, s.intended_use, s.known_misuse, s.ai_role,
+                s.lifecycle_stage, s.technique, s.personal_data, s.personal_data_categories, s.automation_level,
+                s.human_oversight, s.risk_tier, s.owner_id, u.name as owner_name, s.in_scope, s.supplier,
+                s.created_at, s.updated_at, s.archived_at, s.version
+         from ai_systems s
+         left join users u on u.user_id = s.owner_id"
+    };
 }
 
 /// Filtered AI systems, by reference, one page.
 pub async fn list(tx: &mut OrgTx, filter: &AiSystemFilter, page: PageRequest) -> sqlx::Result<Paged<AiSystemRow>> {
     let total: i64 = sqlx::query_scalar(
         "select count(*) from ai_systems s
-         where s.org_id = $1 and s.archived_at is null
+         where s.org_id = $1 and ($5 or s.archived_at is null)
            and ($2::text is null or s.risk_tier = $2)
            and ($3::text is null or s.lifecycle_stage = $3)
            and ($4::bool is null or s.in_scope = $4)",
@@ -198,6 +181,7 @@ pub async fn list(tx: &mut OrgTx, filter: &AiSystemFilter, page: PageRequest) ->
     .bind(filter.tier.map(|t| t.as_str()))
     .bind(filter.stage.map(|s| s.as_str()))
     .bind(filter.in_scope)
+    .bind(filter.archived)
     .fetch_one(tx.conn())
     .await?;
     let rows = select_filtered(tx, filter, page.offset(), page.limit()).await?;
@@ -210,28 +194,25 @@ async fn select_filtered(
     offset: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<AiSystemRow>> {
-    sqlx::query_as::<_, AiSystemRow>(
-        "select s.system_id, s.ref_no, s.name, s.purpose, s.intended_use, s.known_misuse, s.ai_role,
-                s.lifecycle_stage, s.technique, s.personal_data, s.personal_data_categories, s.automation_level,
-                s.human_oversight, s.risk_tier, s.owner_id, u.name as owner_name, s.in_scope, s.supplier,
-                s.created_at, s.updated_at, s.archived_at, s.version
-         from ai_systems s
-         left join users u on u.user_id = s.owner_id
-         where s.org_id = $1 and s.archived_at is null
+    const SQL: &str = concat!(
+        select_systems!(),
+        " where s.org_id = $1 and ($5 or s.archived_at is null)
            and ($2::text is null or s.risk_tier = $2)
            and ($3::text is null or s.lifecycle_stage = $3)
            and ($4::bool is null or s.in_scope = $4)
          order by s.ref_no
-         offset $5 limit $6",
-    )
-    .bind(tx.org_id().0)
-    .bind(filter.tier.map(|t| t.as_str()))
-    .bind(filter.stage.map(|s| s.as_str()))
-    .bind(filter.in_scope)
-    .bind(offset)
-    .bind(limit)
-    .fetch_all(tx.conn())
-    .await
+         offset $6 limit $7"
+    );
+    sqlx::query_as::<_, AiSystemRow>(SQL)
+        .bind(tx.org_id().0)
+        .bind(filter.tier.map(|t| t.as_str()))
+        .bind(filter.stage.map(|s| s.as_str()))
+        .bind(filter.in_scope)
+        .bind(filter.archived)
+        .bind(offset)
+        .bind(limit)
+        .fetch_all(tx.conn())
+        .await
 }
 
 /// Every AI system matching the filter (for the CSV export), in list order.
@@ -240,51 +221,24 @@ pub async fn export(tx: &mut OrgTx, filter: &AiSystemFilter) -> sqlx::Result<Vec
 }
 
 /// One AI system (archived ones too: history stays readable).
-pub async fn get(tx: &mut OrgTx, system_id: Uuid) -> sqlx::Result<Option<AiSystemRow>> {
-    sqlx::query_as::<_, AiSystemRow>(
-        "select s.system_id, s.ref_no, s.name, s.purpose, s.intended_use, s.known_misuse, s.ai_role,
-                s.lifecycle_stage, s.technique, s.personal_data, s.personal_data_categories, s.automation_level,
-                s.human_oversight, s.risk_tier, s.owner_id, u.name as owner_name, s.in_scope, s.supplier,
-                s.created_at, s.updated_at, s.archived_at, s.version
-         from ai_systems s
-         left join users u on u.user_id = s.owner_id
-         where s.org_id = $1 and s.system_id = $2",
+pub async fn get(tx: &mut OrgTx, id: AiSystemId) -> sqlx::Result<Option<AiSystemRow>> {
+    const SQL: &str = concat!(select_systems!(), " where s.org_id = $1 and s.system_id = $2");
+    sqlx::query_as::<_, AiSystemRow>(SQL).bind(tx.org_id().0).bind(id.0).fetch_optional(tx.conn()).await
+}
+
+fn owner_error(e: sqlx::Error) -> WriteError<AiSystemRow> {
+    WriteError::on_constraint(
+        e,
+        "ai_systems_org_id_owner_id_fkey",
+        "owner_id",
+        "The owner must be a member of this workspace.",
     )
-    .bind(tx.org_id().0)
-    .bind(system_id)
-    .fetch_optional(tx.conn())
-    .await
-}
-
-/// Why an AI system change was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum AiSystemError {
-    /// No such AI system here (or it is archived).
-    #[error("no such AI system")]
-    NotFound,
-    /// Someone saved first.
-    #[error("changed by someone else")]
-    Stale(Box<AiSystemRow>),
-    /// The owner is not a member.
-    #[error("the owner is not a member")]
-    NotAMember,
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
-fn owner_error(e: sqlx::Error) -> AiSystemError {
-    if crate::is_constraint(&e, "ai_systems_org_id_owner_id_fkey") {
-        AiSystemError::NotAMember
-    } else {
-        AiSystemError::Db(e)
-    }
 }
 
 /// Creates an AI system (with its next `AI-nnn` number) and records it.
-pub async fn create(tx: &mut OrgTx, input: &AiSystemInput) -> Result<AiSystemRow, AiSystemError> {
-    let ref_no = crate::refs::next_ref_no(tx, crate::refs::RefRegister::AiSystems).await?;
-    let system_id = Uuid::now_v7();
+pub async fn create(tx: &mut OrgTx, input: &AiSystemInput) -> WriteResult<AiSystemRow> {
+    let ref_no = crate::refs::next_ref_no(tx, RefRegister::AiSystems).await?;
+    let id = AiSystemId::new();
     sqlx::query(
         "insert into ai_systems (org_id, system_id, ref_no, name, purpose, intended_use, known_misuse, ai_role,
                                  lifecycle_stage, technique, personal_data, personal_data_categories,
@@ -293,7 +247,7 @@ pub async fn create(tx: &mut OrgTx, input: &AiSystemInput) -> Result<AiSystemRow
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
     )
     .bind(tx.org_id().0)
-    .bind(system_id)
+    .bind(id.0)
     .bind(ref_no)
     .bind(&input.name)
     .bind(&input.purpose)
@@ -314,41 +268,15 @@ pub async fn create(tx: &mut OrgTx, input: &AiSystemInput) -> Result<AiSystemRow
     .execute(tx.conn())
     .await
     .map_err(owner_error)?;
-    let row = get(tx, system_id).await?.ok_or(AiSystemError::NotFound)?;
-    audit::record(
-        tx,
-        AuditEntry {
-            action: AuditAction::Create,
-            entity: crate::record::Entity::AiSystem,
-            entity_id: system_id.to_string(),
-            summary: format!("Created {}: {}", row.reference(), row.name),
-            before: None,
-            after: Some(row.snapshot()),
-        },
-    )
-    .await?;
+    let row = get(tx, id).await?.ok_or(WriteError::NotFound)?;
+    record::created(tx, &row).await?;
     Ok(row)
 }
 
 /// Saves an edit if the version matches, and records it.
-pub async fn update(
-    tx: &mut OrgTx,
-    system_id: Uuid,
-    input: &AiSystemInput,
-    version: i32,
-) -> Result<AiSystemRow, AiSystemError> {
-    let current = sqlx::query_scalar::<_, i32>(
-        "select version from ai_systems where org_id = $1 and system_id = $2 and archived_at is null for update",
-    )
-    .bind(tx.org_id().0)
-    .bind(system_id)
-    .fetch_optional(tx.conn())
-    .await?
-    .ok_or(AiSystemError::NotFound)?;
-    let before = get(tx, system_id).await?.ok_or(AiSystemError::NotFound)?;
-    if current != version {
-        return Err(AiSystemError::Stale(Box::new(before)));
-    }
+pub async fn update(tx: &mut OrgTx, id: AiSystemId, input: &AiSystemInput, version: i32) -> WriteResult<AiSystemRow> {
+    record::lock(tx, Register::AiSystems, id.0).await?;
+    let before = record::current(get(tx, id).await?, version)?;
     sqlx::query(
         "update ai_systems set name = $3, purpose = $4, intended_use = $5, known_misuse = $6, ai_role = $7,
                                lifecycle_stage = $8, technique = $9, personal_data = $10,
@@ -358,7 +286,7 @@ pub async fn update(
          where org_id = $1 and system_id = $2",
     )
     .bind(tx.org_id().0)
-    .bind(system_id)
+    .bind(id.0)
     .bind(&input.name)
     .bind(&input.purpose)
     .bind(&input.intended_use)
@@ -377,18 +305,7 @@ pub async fn update(
     .execute(tx.conn())
     .await
     .map_err(owner_error)?;
-    let after = get(tx, system_id).await?.ok_or(AiSystemError::NotFound)?;
-    audit::record(
-        tx,
-        AuditEntry {
-            action: AuditAction::Update,
-            entity: crate::record::Entity::AiSystem,
-            entity_id: system_id.to_string(),
-            summary: format!("Updated {}: {}", after.reference(), after.name),
-            before: Some(before.snapshot()),
-            after: Some(after.snapshot()),
-        },
-    )
-    .await?;
+    let after = get(tx, id).await?.ok_or(WriteError::NotFound)?;
+    record::updated(tx, &before, &after).await?;
     Ok(after)
 }

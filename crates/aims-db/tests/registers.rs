@@ -105,7 +105,7 @@ async fn no_register_of_one_workspace_shows_rows_of_another(pool: PgPool) {
         reason_codes: vec![],
         status: None,
         owner_id: None,
-        system_ids: vec![system.system_id],
+        system_ids: vec![system.system_id.0],
         notes: String::new(),
     };
     soa::save(&mut tx, "A.2.2", &soa_row, 0).await.unwrap();

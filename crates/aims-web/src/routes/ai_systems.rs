@@ -3,24 +3,28 @@
 //! CSV export, and each system's page gathering the records linked to it.
 
 use crate::error::{AppError, AppResult, url_encode};
-use crate::extract::{AppForm, PageCtx, Workspace};
-use crate::forms::{FormErrors, SelectOption};
-use crate::kit::invalid;
-use crate::routes::steps::{owner_options, parse_owner};
+use crate::extract::{AppForm, HxRequest, PageCtx, Workspace};
+use crate::forms::{self, FormErrors, SelectOption};
+use crate::kit::{self, Archived, Conflict, Outcome, RegisterPages};
 use crate::routing::Routes;
-use crate::session::{Flash, TypedSession};
+use crate::session::TypedSession;
 use crate::state::AppState;
-use aims_db::ai_systems::{self, AiSystemError, AiSystemFilter, AiSystemInput, AiSystemRow};
+use aims_db::ai_systems::{self, AiSystemFilter, AiSystemInput, AiSystemRow};
 use aims_db::audit::AuditRow;
 use aims_db::objectives::ObjectiveRow;
-use aims_domain::Action;
+use aims_db::record::{Entity, Register};
 use aims_domain::paging::{PageRequest, Paged};
+use aims_domain::record::parse_yes_no;
 use aims_domain::registers::{AiRole, AutomationLevel, LifecycleStage, RiskTier};
+use aims_domain::systems::{
+    AI_SYSTEM_HUMAN_OVERSIGHT, AI_SYSTEM_INTENDED_USE, AI_SYSTEM_KNOWN_MISUSE, AI_SYSTEM_NAME,
+    AI_SYSTEM_PERSONAL_DATA_CATEGORIES, AI_SYSTEM_PURPOSE, AI_SYSTEM_SUPPLIER, AI_SYSTEM_TECHNIQUE,
+};
+use aims_domain::{Action, AiSystemId};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -33,28 +37,15 @@ pub fn routes(r: Routes) -> Routes {
         .get("/o/{slug}/ai-systems/{system_id}", show)
         .get("/o/{slug}/ai-systems/{system_id}/edit", edit_form)
         .post("/o/{slug}/ai-systems/{system_id}", update)
-        .post("/o/{slug}/ai-systems/{system_id}/archive", archive)
-}
-
-/// The badge tone of an EU AI Act risk tier.
-pub fn tier_tone(tier: &str) -> &'static str {
-    match tier {
-        "prohibited" => "red",
-        "high" => "amber",
-        "limited" => "blue",
-        "minimal" => "green",
-        "general-purpose" => "violet",
-        _ => "neutral",
-    }
-}
-
-/// `yes`/`true`/`1` or `no`/`false`/`0`; anything else is no filter.
-fn parse_yes_no(raw: &str) -> Option<bool> {
-    match raw.trim() {
-        "yes" | "true" | "1" => Some(true),
-        "no" | "false" | "0" => Some(false),
-        _ => None,
-    }
+        .archivable(
+            "/o/{slug}/ai-systems/{system_id}/archive",
+            "/o/{slug}/ai-systems/{system_id}/restore",
+            RegisterPages {
+                register: Register::AiSystems,
+                list: "ai-systems",
+                show: |s, w, p, id| Box::pin(show_page(s, w, p, id)),
+            },
+        )
 }
 
 /// List filters as they come in the query string (unknown values are ignored).
@@ -66,6 +57,8 @@ pub struct ListQuery {
     stage: String,
     #[serde(default)]
     in_scope: String,
+    #[serde(default)]
+    archived: String,
     page: Option<u32>,
     per_page: Option<u32>,
 }
@@ -76,13 +69,16 @@ impl ListQuery {
             tier: self.tier.parse().ok(),
             stage: self.stage.parse().ok(),
             in_scope: parse_yes_no(&self.in_scope),
+            archived: parse_yes_no(&self.archived).unwrap_or(false),
         }
     }
 
     /// The filters as a query string ending in `&`, for pagination and export links.
     fn query_string(&self) -> String {
         let mut q = String::new();
-        for (k, v) in [("tier", &self.tier), ("stage", &self.stage), ("in_scope", &self.in_scope)] {
+        for (k, v) in
+            [("tier", &self.tier), ("stage", &self.stage), ("in_scope", &self.in_scope), ("archived", &self.archived)]
+        {
             if !v.is_empty() {
                 q.push_str(&format!("{k}={}&", url_encode(v)));
             }
@@ -91,62 +87,44 @@ impl ListQuery {
     }
 }
 
-fn role_options() -> Vec<SelectOption> {
-    AiRole::ALL.iter().map(|r| SelectOption::new(r.as_str(), r.label())).collect()
-}
-
-fn stage_options() -> Vec<SelectOption> {
-    LifecycleStage::ALL.iter().map(|s| SelectOption::new(s.as_str(), s.label())).collect()
-}
-
-fn automation_options() -> Vec<SelectOption> {
-    AutomationLevel::ALL.iter().map(|a| SelectOption::new(a.as_str(), a.label())).collect()
-}
-
-fn tier_options() -> Vec<SelectOption> {
-    RiskTier::ALL.iter().map(|t| SelectOption::new(t.as_str(), t.label())).collect()
-}
-
-/// An "any" option first, for filters.
-fn with_any(label: &str, mut options: Vec<SelectOption>) -> Vec<SelectOption> {
-    options.insert(0, SelectOption::new("", label));
-    options
-}
-
 #[derive(Template, WebTemplate)]
-#[template(path = "pages/ai_systems/index.html")]
+#[template(path = "pages/ai_systems/index.html", blocks = ["results"])]
 struct AiSystemIndexPage {
     page: PageCtx,
     ws: Workspace,
     systems: Paged<AiSystemRow>,
     query: ListQuery,
     query_string: String,
-    /// `?` plus the filters, for page links.
-    pager_base: String,
     tiers: Vec<SelectOption>,
     stages: Vec<SelectOption>,
     scopes: Vec<SelectOption>,
-    filtered: bool,
+    filter: AiSystemFilter,
     can_edit: bool,
+}
+
+impl AiSystemIndexPage {
+    fn filtered(&self) -> bool {
+        let f = &self.filter;
+        f.tier.is_some() || f.stage.is_some() || f.in_scope.is_some()
+    }
 }
 
 async fn index(
     State(state): State<AppState>,
     ws: Workspace,
     page: PageCtx,
+    hx: HxRequest,
     Query(query): Query<ListQuery>,
-) -> AppResult<impl IntoResponse> {
+) -> AppResult<Response> {
     let mut tx = ws.begin(&state).await?;
     let filter = query.filter();
     let list = ai_systems::list(&mut tx, &filter, PageRequest::new(query.page, query.per_page)).await?;
     tx.commit().await?;
-    Ok(AiSystemIndexPage {
-        filtered: filter.tier.is_some() || filter.stage.is_some() || filter.in_scope.is_some(),
+    let index = AiSystemIndexPage {
         query_string: query.query_string(),
-        pager_base: format!("?{}", query.query_string()),
         can_edit: ws.may(Action::Edit),
-        tiers: with_any("Any risk tier", tier_options()),
-        stages: with_any("Any stage", stage_options()),
+        tiers: forms::enum_filter::<RiskTier>("Any risk tier"),
+        stages: forms::enum_filter::<LifecycleStage>("Any stage"),
         scopes: vec![
             SelectOption::new("", "In or out of scope"),
             SelectOption::new("yes", "In scope"),
@@ -156,7 +134,9 @@ async fn index(
         ws,
         systems: list,
         query,
-    })
+        filter,
+    };
+    kit::page_or_part(hx, index, |p| p.as_results().render())
 }
 
 fn yes_no(value: bool) -> String {
@@ -200,14 +180,14 @@ async fn export_csv(
                 s.purpose.clone(),
                 s.intended_use.clone(),
                 s.known_misuse.clone(),
-                s.ai_role().label().to_string(),
-                s.stage().label().to_string(),
+                s.ai_role.label().to_string(),
+                s.lifecycle_stage.label().to_string(),
                 s.technique.clone(),
                 yes_no(s.personal_data),
                 s.personal_data_categories.clone(),
-                s.automation().label().to_string(),
+                s.automation_level.label().to_string(),
                 s.human_oversight.clone(),
-                s.tier().label().to_string(),
+                s.risk_tier.label().to_string(),
                 s.owner_name.clone().unwrap_or_default(),
                 yes_no(s.in_scope),
                 s.supplier.clone(),
@@ -236,7 +216,7 @@ pub struct AiSystemForm {
     lifecycle_stage: String,
     #[serde(default)]
     technique: String,
-    /// A ticked checkbox sends a value; an unticked one sends nothing.
+    /// A ticked checkbox sends `yes`; an unticked one sends nothing.
     #[serde(default)]
     personal_data: String,
     #[serde(default)]
@@ -257,24 +237,8 @@ pub struct AiSystemForm {
     version: i32,
 }
 
-/// Records an error when a text is longer than `max` characters.
-fn check_len(errors: &mut FormErrors, field: &'static str, value: &str, max: usize, what: &str) {
-    if value.chars().count() > max {
-        errors.add(field, format!("{what} has at most {} characters.", group_thousands(max)));
-    }
-}
-
-/// `20000` → `20,000`.
-fn group_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+fn tick(on: bool) -> String {
+    if on { "yes".into() } else { String::new() }
 }
 
 impl AiSystemForm {
@@ -295,53 +259,51 @@ impl AiSystemForm {
             purpose: s.purpose.clone(),
             intended_use: s.intended_use.clone(),
             known_misuse: s.known_misuse.clone(),
-            ai_role: s.ai_role.clone(),
-            lifecycle_stage: s.lifecycle_stage.clone(),
+            ai_role: s.ai_role.as_str().into(),
+            lifecycle_stage: s.lifecycle_stage.as_str().into(),
             technique: s.technique.clone(),
-            personal_data: if s.personal_data { "yes".into() } else { String::new() },
+            personal_data: tick(s.personal_data),
             personal_data_categories: s.personal_data_categories.clone(),
-            automation_level: s.automation_level.clone(),
+            automation_level: s.automation_level.as_str().into(),
             human_oversight: s.human_oversight.clone(),
-            risk_tier: s.risk_tier.clone(),
+            risk_tier: s.risk_tier.as_str().into(),
             owner_id: s.owner_id.map(|id| id.to_string()).unwrap_or_default(),
-            in_scope: if s.in_scope { "yes".into() } else { String::new() },
+            in_scope: tick(s.in_scope),
             supplier: s.supplier.clone(),
             version: s.version,
         }
     }
 
-    /// Whether the personal-data box is ticked.
     fn uses_personal_data(&self) -> bool {
-        !self.personal_data.is_empty()
+        parse_yes_no(&self.personal_data).unwrap_or(false)
     }
 
-    /// Whether the in-scope box is ticked.
     fn is_in_scope(&self) -> bool {
-        !self.in_scope.is_empty()
+        parse_yes_no(&self.in_scope).unwrap_or(false)
     }
 
-    fn parse(&self, errors: &mut FormErrors) -> Option<AiSystemInput> {
-        let name = self.name.trim();
-        if name.is_empty() {
-            errors.add("name", "Enter the AI system's name.");
-        }
-        check_len(errors, "name", name, 200, "A name");
-        check_len(errors, "purpose", &self.purpose, 20_000, "The purpose");
-        check_len(errors, "intended_use", &self.intended_use, 20_000, "The intended use");
-        check_len(errors, "known_misuse", &self.known_misuse, 20_000, "The known misuse");
-        check_len(errors, "technique", self.technique.trim(), 500, "The technique");
-        check_len(errors, "human_oversight", &self.human_oversight, 20_000, "The human oversight");
-        check_len(errors, "supplier", self.supplier.trim(), 300, "The supplier");
-        let categories = self.personal_data_categories.trim();
-        check_len(errors, "personal_data_categories", categories, 2_000, "The categories");
-        if self.uses_personal_data() && categories.is_empty() {
-            errors.add("personal_data_categories", "Name the categories of personal data the system uses.");
-        } else if !self.uses_personal_data() && !categories.is_empty() {
-            errors.add(
+    fn parse(&self) -> Result<AiSystemInput, FormErrors> {
+        let mut errors = FormErrors::new();
+        let name = forms::text(&AI_SYSTEM_NAME, &self.name, &mut errors);
+        let purpose = forms::text(&AI_SYSTEM_PURPOSE, &self.purpose, &mut errors);
+        let intended_use = forms::text(&AI_SYSTEM_INTENDED_USE, &self.intended_use, &mut errors);
+        let known_misuse = forms::text(&AI_SYSTEM_KNOWN_MISUSE, &self.known_misuse, &mut errors);
+        let technique = forms::text(&AI_SYSTEM_TECHNIQUE, &self.technique, &mut errors);
+        let human_oversight = forms::text(&AI_SYSTEM_HUMAN_OVERSIGHT, &self.human_oversight, &mut errors);
+        let supplier = forms::text(&AI_SYSTEM_SUPPLIER, &self.supplier, &mut errors);
+        let categories = forms::text(&AI_SYSTEM_PERSONAL_DATA_CATEGORIES, &self.personal_data_categories, &mut errors);
+        let personal_data = self.uses_personal_data();
+        match &categories {
+            Some(c) if personal_data && c.is_empty() => {
+                errors.add("personal_data_categories", "Name the categories of personal data the system uses.")
+            }
+            Some(c) if !personal_data && !c.is_empty() => errors.add(
                 "personal_data_categories",
                 "Tick “Uses personal data”, or leave the categories empty when it uses none.",
-            );
+            ),
+            _ => {}
         }
+        // Each select names what to choose; an unknown key is a tampered or stale form.
         let ai_role =
             errors.check("ai_role", self.ai_role.parse::<AiRole>().map_err(|_| "Choose the organisation's role."));
         let lifecycle_stage = errors.check(
@@ -354,27 +316,77 @@ impl AiSystemForm {
         );
         let risk_tier =
             errors.check("risk_tier", self.risk_tier.parse::<RiskTier>().map_err(|_| "Choose a risk tier."));
-        let owner_id = parse_owner(&self.owner_id, errors);
-        if !errors.is_empty() {
-            return None;
+        let owner_id = forms::parse_member("owner_id", &self.owner_id, &mut errors);
+        match (
+            name,
+            purpose,
+            intended_use,
+            known_misuse,
+            technique,
+            human_oversight,
+            supplier,
+            categories,
+            ai_role,
+            lifecycle_stage,
+            automation_level,
+            risk_tier,
+            owner_id,
+        ) {
+            (
+                Some(name),
+                Some(purpose),
+                Some(intended_use),
+                Some(known_misuse),
+                Some(technique),
+                Some(human_oversight),
+                Some(supplier),
+                Some(personal_data_categories),
+                Some(ai_role),
+                Some(lifecycle_stage),
+                Some(automation_level),
+                Some(risk_tier),
+                Some(owner_id),
+            ) if errors.is_empty() => Ok(AiSystemInput {
+                name,
+                purpose,
+                intended_use,
+                known_misuse,
+                ai_role,
+                lifecycle_stage,
+                technique,
+                personal_data,
+                personal_data_categories,
+                automation_level,
+                human_oversight,
+                risk_tier,
+                owner_id,
+                in_scope: self.is_in_scope(),
+                supplier,
+            }),
+            _ => Err(errors),
         }
-        Some(AiSystemInput {
-            name: name.to_string(),
-            purpose: self.purpose.clone(),
-            intended_use: self.intended_use.clone(),
-            known_misuse: self.known_misuse.clone(),
-            ai_role: ai_role?,
-            lifecycle_stage: lifecycle_stage?,
-            technique: self.technique.trim().to_string(),
-            personal_data: self.uses_personal_data(),
-            personal_data_categories: categories.to_string(),
-            automation_level: automation_level?,
-            human_oversight: self.human_oversight.clone(),
-            risk_tier: risk_tier?,
-            owner_id: owner_id?,
-            in_scope: self.is_in_scope(),
-            supplier: self.supplier.trim().to_string(),
-        })
+    }
+
+    /// The values as people read them, for the conflict banner.
+    fn shown(&self, p: &AiSystemFormPage) -> Vec<(&'static str, String)> {
+        let yes = |on: bool| if on { "Yes" } else { "No" }.to_string();
+        vec![
+            ("Name", self.name.clone()),
+            ("Purpose", self.purpose.clone()),
+            ("Intended use", self.intended_use.clone()),
+            ("Known and foreseeable misuse", self.known_misuse.clone()),
+            ("Technique", self.technique.clone()),
+            ("Supplier", self.supplier.clone()),
+            ("The organisation's AI role", forms::option_label(&p.roles, &self.ai_role)),
+            ("Life-cycle stage", forms::option_label(&p.stages, &self.lifecycle_stage)),
+            ("EU AI Act risk tier", forms::option_label(&p.tiers, &self.risk_tier)),
+            ("Owner", forms::option_label(&p.owners, &self.owner_id)),
+            ("In scope of the AIMS", yes(self.is_in_scope())),
+            ("Uses personal data", yes(self.uses_personal_data())),
+            ("Categories of personal data", self.personal_data_categories.clone()),
+            ("Level of automation", forms::option_label(&p.automations, &self.automation_level)),
+            ("Human oversight", self.human_oversight.clone()),
+        ]
     }
 }
 
@@ -392,8 +404,7 @@ struct AiSystemFormPage {
     stages: Vec<SelectOption>,
     automations: Vec<SelectOption>,
     tiers: Vec<SelectOption>,
-    /// Someone saved first: the stored values are shown above the user's.
-    conflict: bool,
+    conflict: Option<Conflict>,
 }
 
 impl AiSystemFormPage {
@@ -409,12 +420,12 @@ impl AiSystemFormPage {
         let members = aims_db::members::choices(&mut tx).await?;
         tx.commit().await?;
         Ok(AiSystemFormPage {
-            owners: owner_options(&members),
-            roles: role_options(),
-            stages: stage_options(),
-            automations: automation_options(),
-            tiers: tier_options(),
-            conflict: false,
+            owners: forms::member_options(&members, "— Nobody yet —"),
+            roles: forms::enum_options::<AiRole>(),
+            stages: forms::enum_options::<LifecycleStage>(),
+            automations: forms::enum_options::<AutomationLevel>(),
+            tiers: forms::enum_options::<RiskTier>(),
+            conflict: None,
             page,
             ws,
             system,
@@ -429,18 +440,6 @@ async fn new_form(State(state): State<AppState>, ws: Workspace, page: PageCtx) -
     AiSystemFormPage::load(&state, ws, page, None, AiSystemForm::for_new(), FormErrors::new()).await
 }
 
-fn system_error(err: AiSystemError, errors: &mut FormErrors) -> Result<Option<Box<AiSystemRow>>, AppError> {
-    match err {
-        AiSystemError::NotFound => Err(AppError::NotFound),
-        AiSystemError::Db(e) => Err(e.into()),
-        AiSystemError::NotAMember => {
-            errors.add("owner_id", "The owner must be a member of this workspace.");
-            Ok(None)
-        }
-        AiSystemError::Stale(current) => Ok(Some(current)),
-    }
-}
-
 async fn create(
     State(state): State<AppState>,
     session: TypedSession,
@@ -449,22 +448,24 @@ async fn create(
     AppForm(form): AppForm<AiSystemForm>,
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
-    let mut errors = FormErrors::new();
-    let Some(input) = form.parse(&mut errors) else {
-        return Ok(invalid(AiSystemFormPage::load(&state, ws, page, None, form, errors).await?));
+    let outcome = match form.parse() {
+        Err(errors) => Outcome::Invalid(errors),
+        Ok(input) => Outcome::write(&ws, &state, async |tx| ai_systems::create(tx, &input).await).await?,
     };
-    let mut tx = ws.begin(&state).await?;
-    match ai_systems::create(&mut tx, &input).await {
-        Ok(row) => {
-            tx.commit().await?;
-            session.flash(Flash::success(format!("{} added to the inventory.", row.reference()))).await?;
-            Ok(Redirect::to(&ws.path(&format!("ai-systems/{}", row.system_id))).into_response())
+    match outcome {
+        Outcome::Saved(row) => {
+            kit::saved(
+                &session,
+                &ws.path(&format!("ai-systems/{}", row.system_id)),
+                format!("{} added to the inventory.", row.reference()),
+            )
+            .await
         }
-        Err(err) => {
-            drop(tx);
-            system_error(err, &mut errors)?;
-            Ok(invalid(AiSystemFormPage::load(&state, ws, page, None, form, errors).await?))
+        Outcome::Invalid(errors) => {
+            Ok(kit::invalid(AiSystemFormPage::load(&state, ws, page, None, form, errors).await?))
         }
+        // A new row has no version to lose and cannot be archived.
+        Outcome::Stale(_) | Outcome::Archived(_) => Err(AppError::NotFound),
     }
 }
 
@@ -476,7 +477,27 @@ struct AiSystemShowPage {
     system: AiSystemRow,
     objectives: Vec<ObjectiveRow>,
     history: Vec<AuditRow>,
+    archived: Option<Archived>,
     can_edit: bool,
+}
+
+async fn show_page(state: AppState, ws: Workspace, page: PageCtx, id: Uuid) -> AppResult<Response> {
+    let id = AiSystemId(id);
+    let mut tx = ws.begin(&state).await?;
+    let system = ai_systems::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let objectives = aims_db::objectives::for_system(&mut tx, id).await?;
+    let history = aims_db::audit::for_entity(&mut tx, Entity::AiSystem, &id.to_string(), 30).await?;
+    tx.commit().await?;
+    Ok(AiSystemShowPage {
+        archived: Archived::from_history(system.archived_at, &history),
+        can_edit: ws.may(Action::Edit),
+        page,
+        ws,
+        system,
+        objectives,
+        history,
+    }
+    .into_response())
 }
 
 async fn show(
@@ -484,27 +505,25 @@ async fn show(
     ws: Workspace,
     page: PageCtx,
     Path((_, id)): Path<(String, Uuid)>,
-) -> AppResult<impl IntoResponse> {
-    let mut tx = ws.begin(&state).await?;
-    let system = ai_systems::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let objectives = aims_db::objectives::for_system(&mut tx, id).await?;
-    let history = aims_db::audit::for_entity(&mut tx, aims_db::record::Entity::AiSystem, &id.to_string(), 30).await?;
-    tx.commit().await?;
-    Ok(AiSystemShowPage { can_edit: ws.may(Action::Edit) && !system.archived(), page, ws, system, objectives, history })
+) -> AppResult<Response> {
+    show_page(state, ws, page, id).await
 }
 
 async fn edit_form(
     State(state): State<AppState>,
     ws: Workspace,
     page: PageCtx,
-    Path((_, id)): Path<(String, Uuid)>,
-) -> AppResult<impl IntoResponse> {
+    Path((_, id)): Path<(String, AiSystemId)>,
+) -> AppResult<Response> {
     ws.require(Action::Edit)?;
     let mut tx = ws.begin(&state).await?;
-    let system = ai_systems::get(&mut tx, id).await?.filter(|s| !s.archived()).ok_or(AppError::NotFound)?;
+    let system = ai_systems::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
+    if system.archived_at.is_some() {
+        return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
+    }
     let form = AiSystemForm::from_row(&system);
-    AiSystemFormPage::load(&state, ws, page, Some(system), form, FormErrors::new()).await
+    Ok(AiSystemFormPage::load(&state, ws, page, Some(system), form, FormErrors::new()).await?.into_response())
 }
 
 async fn update(
@@ -512,84 +531,37 @@ async fn update(
     session: TypedSession,
     ws: Workspace,
     page: PageCtx,
-    Path((_, id)): Path<(String, Uuid)>,
+    Path((_, id)): Path<(String, AiSystemId)>,
     AppForm(form): AppForm<AiSystemForm>,
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
-    let mut tx = ws.begin(&state).await?;
-    let current = ai_systems::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let mut errors = FormErrors::new();
-    let Some(input) = form.parse(&mut errors) else {
-        drop(tx);
-        return Ok(invalid(AiSystemFormPage::load(&state, ws, page, Some(current), form, errors).await?));
+    let outcome = match form.parse() {
+        Err(errors) => Outcome::Invalid(errors),
+        Ok(input) => {
+            Outcome::write(&ws, &state, async |tx| ai_systems::update(tx, id, &input, form.version).await).await?
+        }
     };
-    match ai_systems::update(&mut tx, id, &input, form.version).await {
-        Ok(row) => {
-            tx.commit().await?;
-            session.flash(Flash::success(format!("{} saved.", row.reference()))).await?;
-            Ok(Redirect::to(&ws.path(&format!("ai-systems/{id}"))).into_response())
+    match outcome {
+        Outcome::Saved(row) => {
+            kit::saved(&session, &ws.path(&format!("ai-systems/{id}")), format!("{} saved.", row.reference())).await
         }
-        Err(err) => {
-            drop(tx);
-            match system_error(err, &mut errors)? {
-                None => Ok(invalid(AiSystemFormPage::load(&state, ws, page, Some(current), form, errors).await?)),
-                Some(newer) => {
-                    // Keep the user's values against the current version; show the stored ones.
-                    let form = AiSystemForm { version: newer.version, ..form };
-                    let mut page = AiSystemFormPage::load(&state, ws, page, Some(*newer), form, errors).await?;
-                    page.conflict = true;
-                    Ok((StatusCode::CONFLICT, page).into_response())
-                }
+        Outcome::Invalid(errors) => {
+            let mut tx = ws.begin(&state).await?;
+            let current = ai_systems::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+            tx.commit().await?;
+            if current.archived_at.is_some() {
+                return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
             }
+            Ok(kit::invalid(AiSystemFormPage::load(&state, ws, page, Some(current), form, errors).await?))
         }
-    }
-}
-
-/// Archive form values.
-#[derive(Debug, Default, Deserialize)]
-pub struct ArchiveForm {
-    #[serde(default)]
-    version: i32,
-}
-
-async fn archive(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    Path((_, id)): Path<(String, Uuid)>,
-    AppForm(form): AppForm<ArchiveForm>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
-    let mut tx = ws.begin(&state).await?;
-    match aims_db::record::archive(&mut tx, aims_db::record::Register::AiSystems, id, form.version).await {
-        Ok(row) => {
-            tx.commit().await?;
-            session.flash(Flash::success(format!("{} archived.", row.short))).await?;
-            Ok(Redirect::to(&ws.path("ai-systems")).into_response())
+        Outcome::Stale(current) => {
+            // The user's values stay in the form, now against the stored version.
+            let stored = AiSystemForm::from_row(&current);
+            let form = AiSystemForm { version: current.version, ..form };
+            let mut edit = AiSystemFormPage::load(&state, ws, page, Some(*current), form, FormErrors::new()).await?;
+            edit.conflict = Some(Conflict::between(stored.shown(&edit), edit.form.shown(&edit)));
+            Ok(kit::conflict(edit))
         }
-        Err(aims_db::record::WriteError::NotFound) => Err(AppError::NotFound),
-        Err(aims_db::record::WriteError::Db(e)) => Err(e.into()),
-        Err(_) => {
-            Err(AppError::Conflict("Changed by someone else or archived already. Reload it and try again.".into()))
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(group_thousands(300), "300");
-        assert_eq!(group_thousands(2_000), "2,000");
-        assert_eq!(group_thousands(20_000), "20,000");
-    }
-
-    #[test]
-    fn scope_filter_reads_yes_and_no() {
-        assert_eq!(parse_yes_no("yes"), Some(true));
-        assert_eq!(parse_yes_no("false"), Some(false));
-        assert_eq!(parse_yes_no(""), None);
+        Outcome::Archived(_) => Ok(kit::conflict(show_page(state, ws, page, id.0).await?)),
     }
 }

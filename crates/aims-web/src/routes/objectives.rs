@@ -1,25 +1,26 @@
 //! AI objectives (clause 6.2, step 1): what the AIMS is to achieve, how it is measured, the
 //! target, owner, due date, status and the AI systems each objective concerns. Filter by status,
-//! pages.
+//! pages, a CSV export.
 
 use crate::error::{AppError, AppResult, url_encode};
-use crate::extract::{AppForm, MultiForm, PageCtx, Workspace};
-use crate::forms::{FormErrors, SelectOption, parse_optional_date};
-use crate::kit::invalid;
-use crate::routes::steps::{owner_options, parse_owner};
+use crate::extract::{HxRequest, MultiForm, PageCtx, Workspace};
+use crate::forms::{self, FormErrors, SelectOption};
+use crate::kit::{self, Archived, Conflict, Outcome, RegisterPages};
 use crate::routing::Routes;
-use crate::session::{Flash, TypedSession};
+use crate::session::TypedSession;
 use crate::state::AppState;
 use aims_db::audit::AuditRow;
-use aims_db::objectives::{self, ObjectiveError, ObjectiveFilter, ObjectiveInput, ObjectiveRow};
-use aims_domain::Action;
+use aims_db::objectives::{self, ObjectiveFilter, ObjectiveInput, ObjectiveRow};
+use aims_db::record::{Entity, Register};
 use aims_domain::paging::{PageRequest, Paged};
+use aims_domain::record::parse_yes_no;
 use aims_domain::registers::ObjectiveStatus;
+use aims_domain::systems::{OBJECTIVE_MEASURE, OBJECTIVE_TARGET, OBJECTIVE_TEXT};
+use aims_domain::{Action, AiSystemId, ObjectiveId};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -32,7 +33,15 @@ pub fn routes(r: Routes) -> Routes {
         .get("/o/{slug}/objectives/{objective_id}", show)
         .get("/o/{slug}/objectives/{objective_id}/edit", edit_form)
         .post("/o/{slug}/objectives/{objective_id}", update)
-        .post("/o/{slug}/objectives/{objective_id}/archive", archive)
+        .archivable(
+            "/o/{slug}/objectives/{objective_id}/archive",
+            "/o/{slug}/objectives/{objective_id}/restore",
+            RegisterPages {
+                register: Register::Objectives,
+                list: "objectives",
+                show: |s, w, p, id| Box::pin(show_page(s, w, p, id)),
+            },
+        )
 }
 
 /// List filters as they come in the query string (unknown values are ignored).
@@ -40,61 +49,70 @@ pub fn routes(r: Routes) -> Routes {
 pub struct ListQuery {
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    archived: String,
     page: Option<u32>,
     per_page: Option<u32>,
 }
 
 impl ListQuery {
     fn filter(&self) -> ObjectiveFilter {
-        ObjectiveFilter { status: self.status.parse().ok() }
+        ObjectiveFilter { status: self.status.parse().ok(), archived: parse_yes_no(&self.archived).unwrap_or(false) }
     }
 
-    /// The filters as a query string ending in `&`, for pagination links.
+    /// The filters as a query string ending in `&`, for pagination and export links.
     fn query_string(&self) -> String {
-        if self.status.is_empty() { String::new() } else { format!("status={}&", url_encode(&self.status)) }
+        let mut q = String::new();
+        for (k, v) in [("status", &self.status), ("archived", &self.archived)] {
+            if !v.is_empty() {
+                q.push_str(&format!("{k}={}&", url_encode(v)));
+            }
+        }
+        q
     }
-}
-
-fn status_options() -> Vec<SelectOption> {
-    ObjectiveStatus::ALL.iter().map(|s| SelectOption::new(s.as_str(), s.label())).collect()
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "pages/objectives/index.html")]
+#[template(path = "pages/objectives/index.html", blocks = ["results"])]
 struct ObjectiveIndexPage {
     page: PageCtx,
     ws: Workspace,
     objectives: Paged<ObjectiveRow>,
     query: ListQuery,
-    /// `?` plus the filters, for page links.
-    pager_base: String,
+    query_string: String,
     statuses: Vec<SelectOption>,
-    filtered: bool,
+    filter: ObjectiveFilter,
     can_edit: bool,
+}
+
+impl ObjectiveIndexPage {
+    fn filtered(&self) -> bool {
+        self.filter.status.is_some()
+    }
 }
 
 async fn index(
     State(state): State<AppState>,
     ws: Workspace,
     page: PageCtx,
+    hx: HxRequest,
     Query(query): Query<ListQuery>,
-) -> AppResult<impl IntoResponse> {
+) -> AppResult<Response> {
     let mut tx = ws.begin(&state).await?;
     let filter = query.filter();
     let list = objectives::list(&mut tx, &filter, PageRequest::new(query.page, query.per_page)).await?;
     tx.commit().await?;
-    let mut statuses = status_options();
-    statuses.insert(0, SelectOption::new("", "Any status"));
-    Ok(ObjectiveIndexPage {
-        filtered: filter.status.is_some(),
-        pager_base: format!("?{}", query.query_string()),
+    let index = ObjectiveIndexPage {
+        query_string: query.query_string(),
         can_edit: ws.may(Action::Edit),
+        statuses: forms::enum_filter::<ObjectiveStatus>("Any status"),
         page,
         ws,
         objectives: list,
         query,
-        statuses,
-    })
+        filter,
+    };
+    kit::page_or_part(hx, index, |p| p.as_results().render())
 }
 
 /// Every objective matching the filters as CSV, page by page so each page's AI systems load in
@@ -124,13 +142,7 @@ async fn export_csv(
     let rows: Vec<Vec<String>> = all
         .iter()
         .map(|o| {
-            let systems: Vec<String> = o
-                .systems
-                .iter()
-                .map(|s| {
-                    format!("{} {}", aims_db::refs::format_ref(aims_db::refs::RefRegister::AiSystems, s.ref_no), s.name)
-                })
-                .collect();
+            let systems: Vec<String> = o.systems.iter().map(|s| format!("{} {}", s.reference(), s.name)).collect();
             vec![
                 o.reference(),
                 o.objective.clone(),
@@ -138,7 +150,7 @@ async fn export_csv(
                 o.target.clone(),
                 o.owner_name.clone().unwrap_or_default(),
                 o.due_date.map(|d| crate::view::date(&d)).unwrap_or_default(),
-                o.status().label().to_string(),
+                o.status.label().to_string(),
                 systems.join("; "),
                 crate::view::datetime(&o.updated_at),
             ]
@@ -148,7 +160,7 @@ async fn export_csv(
 }
 
 /// Objective form values, kept as typed. `system_ids` repeats, so the form is read with
-/// `axum_extra`'s `Form` (serde_html_form).
+/// [`MultiForm`].
 #[derive(Debug, Default, Deserialize)]
 pub struct ObjectiveForm {
     #[serde(default)]
@@ -177,54 +189,66 @@ impl ObjectiveForm {
             target: o.target.clone(),
             owner_id: o.owner_id.map(|id| id.to_string()).unwrap_or_default(),
             due_date: o.due_date.map(|d| crate::view::date(&d)).unwrap_or_default(),
-            status: o.status.clone(),
+            status: o.status.as_str().into(),
             system_ids: o.systems.iter().map(|s| s.system_id.to_string()).collect(),
             version: o.version,
         }
     }
 
-    fn parse(&self, errors: &mut FormErrors) -> Option<ObjectiveInput> {
-        let objective = self.objective.trim();
-        if objective.is_empty() {
-            errors.add("objective", "Enter the objective.");
-        } else if objective.chars().count() > 500 {
-            errors.add("objective", "An objective has at most 500 characters.");
-        }
-        if self.measure.chars().count() > 5_000 {
-            errors.add("measure", "How it is measured has at most 5,000 characters.");
-        }
-        let target = self.target.trim();
-        if target.chars().count() > 1_000 {
-            errors.add("target", "The target has at most 1,000 characters.");
-        }
-        let owner_id = parse_owner(&self.owner_id, errors);
-        let due_date = errors.check("due_date", parse_optional_date(&self.due_date));
+    fn parse(&self) -> Result<ObjectiveInput, FormErrors> {
+        let mut errors = FormErrors::new();
+        let objective = forms::text(&OBJECTIVE_TEXT, &self.objective, &mut errors);
+        let measure = forms::text(&OBJECTIVE_MEASURE, &self.measure, &mut errors);
+        let target = forms::text(&OBJECTIVE_TARGET, &self.target, &mut errors);
+        let owner_id = forms::parse_member("owner_id", &self.owner_id, &mut errors);
+        let due_date = errors.check("due_date", forms::parse_optional_date(&self.due_date));
         let status = errors.check("status", self.status.parse::<ObjectiveStatus>().map_err(|_| "Choose a status."));
         let system_ids = errors.check(
             "system_ids",
             self.system_ids
                 .iter()
                 .filter(|s| !s.trim().is_empty())
-                .map(|s| s.trim().parse::<Uuid>())
+                .map(|s| s.trim().parse::<Uuid>().map(AiSystemId))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|_| "Choose AI systems from the inventory."),
         );
-        if !errors.is_empty() {
-            return None;
+        match (objective, measure, target, owner_id, due_date, status, system_ids) {
+            (
+                Some(objective),
+                Some(measure),
+                Some(target),
+                Some(owner_id),
+                Some(due_date),
+                Some(status),
+                Some(system_ids),
+            ) if errors.is_empty() => {
+                Ok(ObjectiveInput { objective, measure, target, owner_id, due_date, status, system_ids })
+            }
+            _ => Err(errors),
         }
-        Some(ObjectiveInput {
-            objective: objective.to_string(),
-            measure: self.measure.clone(),
-            target: target.to_string(),
-            owner_id: owner_id?,
-            due_date: due_date?,
-            status: status?,
-            system_ids: system_ids?,
-        })
     }
 
     fn has_system(&self, id: &str) -> bool {
         self.system_ids.iter().any(|s| s.trim() == id)
+    }
+
+    /// The values as people read them, for the conflict banner.
+    fn shown(&self, p: &ObjectiveFormPage) -> Vec<(&'static str, String)> {
+        let systems: Vec<&str> = p
+            .systems
+            .iter()
+            .filter(|o| self.has_system(&o.value))
+            .map(|o| o.label.split(' ').next().unwrap_or_default())
+            .collect();
+        vec![
+            ("Objective", self.objective.clone()),
+            ("How it is measured", self.measure.clone()),
+            ("Target", self.target.clone()),
+            ("Owner", forms::option_label(&p.owners, &self.owner_id)),
+            ("Due date", self.due_date.clone()),
+            ("Status", forms::option_label(&p.statuses, &self.status)),
+            ("Related AI systems", systems.join(", ")),
+        ]
     }
 }
 
@@ -251,8 +275,7 @@ struct ObjectiveFormPage {
     owners: Vec<SelectOption>,
     statuses: Vec<SelectOption>,
     systems: Vec<SystemOption>,
-    /// Someone saved first: the stored values are shown above the user's.
-    conflict: bool,
+    conflict: Option<Conflict>,
 }
 
 impl ObjectiveFormPage {
@@ -287,9 +310,9 @@ impl ObjectiveFormPage {
             }
         }
         Ok(ObjectiveFormPage {
-            owners: owner_options(&members),
-            statuses: status_options(),
-            conflict: false,
+            owners: forms::member_options(&members, "— Nobody yet —"),
+            statuses: forms::enum_options::<ObjectiveStatus>(),
+            conflict: None,
             systems,
             page,
             ws,
@@ -319,22 +342,6 @@ async fn new_form(
     ObjectiveFormPage::load(&state, ws, page, None, form, FormErrors::new()).await
 }
 
-fn objective_error(err: ObjectiveError, errors: &mut FormErrors) -> Result<Option<Box<ObjectiveRow>>, AppError> {
-    match err {
-        ObjectiveError::NotFound => Err(AppError::NotFound),
-        ObjectiveError::Db(e) => Err(e.into()),
-        ObjectiveError::NotAMember => {
-            errors.add("owner_id", "The owner must be a member of this workspace.");
-            Ok(None)
-        }
-        ObjectiveError::UnknownSystem => {
-            errors.add("system_ids", "Choose AI systems from the inventory.");
-            Ok(None)
-        }
-        ObjectiveError::Stale(current) => Ok(Some(current)),
-    }
-}
-
 async fn create(
     State(state): State<AppState>,
     session: TypedSession,
@@ -343,22 +350,24 @@ async fn create(
     MultiForm(form): MultiForm<ObjectiveForm>,
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
-    let mut errors = FormErrors::new();
-    let Some(input) = form.parse(&mut errors) else {
-        return Ok(invalid(ObjectiveFormPage::load(&state, ws, page, None, form, errors).await?));
+    let outcome = match form.parse() {
+        Err(errors) => Outcome::Invalid(errors),
+        Ok(input) => Outcome::write(&ws, &state, async |tx| objectives::create(tx, &input).await).await?,
     };
-    let mut tx = ws.begin(&state).await?;
-    match objectives::create(&mut tx, &input).await {
-        Ok(row) => {
-            tx.commit().await?;
-            session.flash(Flash::success(format!("{} created.", row.reference()))).await?;
-            Ok(Redirect::to(&ws.path(&format!("objectives/{}", row.objective_id))).into_response())
+    match outcome {
+        Outcome::Saved(row) => {
+            kit::saved(
+                &session,
+                &ws.path(&format!("objectives/{}", row.objective_id)),
+                format!("{} created.", row.reference()),
+            )
+            .await
         }
-        Err(err) => {
-            drop(tx);
-            objective_error(err, &mut errors)?;
-            Ok(invalid(ObjectiveFormPage::load(&state, ws, page, None, form, errors).await?))
+        Outcome::Invalid(errors) => {
+            Ok(kit::invalid(ObjectiveFormPage::load(&state, ws, page, None, form, errors).await?))
         }
+        // A new row has no version to lose and cannot be archived.
+        Outcome::Stale(_) | Outcome::Archived(_) => Err(AppError::NotFound),
     }
 }
 
@@ -369,7 +378,24 @@ struct ObjectiveShowPage {
     ws: Workspace,
     objective: ObjectiveRow,
     history: Vec<AuditRow>,
+    archived: Option<Archived>,
     can_edit: bool,
+}
+
+async fn show_page(state: AppState, ws: Workspace, page: PageCtx, id: Uuid) -> AppResult<Response> {
+    let mut tx = ws.begin(&state).await?;
+    let objective = objectives::get(&mut tx, ObjectiveId(id)).await?.ok_or(AppError::NotFound)?;
+    let history = aims_db::audit::for_entity(&mut tx, Entity::Objective, &id.to_string(), 30).await?;
+    tx.commit().await?;
+    Ok(ObjectiveShowPage {
+        archived: Archived::from_history(objective.archived_at, &history),
+        can_edit: ws.may(Action::Edit),
+        page,
+        ws,
+        objective,
+        history,
+    }
+    .into_response())
 }
 
 async fn show(
@@ -377,26 +403,25 @@ async fn show(
     ws: Workspace,
     page: PageCtx,
     Path((_, id)): Path<(String, Uuid)>,
-) -> AppResult<impl IntoResponse> {
-    let mut tx = ws.begin(&state).await?;
-    let objective = objectives::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let history = aims_db::audit::for_entity(&mut tx, aims_db::record::Entity::Objective, &id.to_string(), 30).await?;
-    tx.commit().await?;
-    Ok(ObjectiveShowPage { can_edit: ws.may(Action::Edit) && !objective.archived(), page, ws, objective, history })
+) -> AppResult<Response> {
+    show_page(state, ws, page, id).await
 }
 
 async fn edit_form(
     State(state): State<AppState>,
     ws: Workspace,
     page: PageCtx,
-    Path((_, id)): Path<(String, Uuid)>,
-) -> AppResult<impl IntoResponse> {
+    Path((_, id)): Path<(String, ObjectiveId)>,
+) -> AppResult<Response> {
     ws.require(Action::Edit)?;
     let mut tx = ws.begin(&state).await?;
-    let objective = objectives::get(&mut tx, id).await?.filter(|o| !o.archived()).ok_or(AppError::NotFound)?;
+    let objective = objectives::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
+    if objective.archived_at.is_some() {
+        return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
+    }
     let form = ObjectiveForm::from_row(&objective);
-    ObjectiveFormPage::load(&state, ws, page, Some(objective), form, FormErrors::new()).await
+    Ok(ObjectiveFormPage::load(&state, ws, page, Some(objective), form, FormErrors::new()).await?.into_response())
 }
 
 async fn update(
@@ -404,65 +429,37 @@ async fn update(
     session: TypedSession,
     ws: Workspace,
     page: PageCtx,
-    Path((_, id)): Path<(String, Uuid)>,
+    Path((_, id)): Path<(String, ObjectiveId)>,
     MultiForm(form): MultiForm<ObjectiveForm>,
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
-    let mut tx = ws.begin(&state).await?;
-    let current = objectives::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    let mut errors = FormErrors::new();
-    let Some(input) = form.parse(&mut errors) else {
-        drop(tx);
-        return Ok(invalid(ObjectiveFormPage::load(&state, ws, page, Some(current), form, errors).await?));
+    let outcome = match form.parse() {
+        Err(errors) => Outcome::Invalid(errors),
+        Ok(input) => {
+            Outcome::write(&ws, &state, async |tx| objectives::update(tx, id, &input, form.version).await).await?
+        }
     };
-    match objectives::update(&mut tx, id, &input, form.version).await {
-        Ok(row) => {
-            tx.commit().await?;
-            session.flash(Flash::success(format!("{} saved.", row.reference()))).await?;
-            Ok(Redirect::to(&ws.path(&format!("objectives/{id}"))).into_response())
+    match outcome {
+        Outcome::Saved(row) => {
+            kit::saved(&session, &ws.path(&format!("objectives/{id}")), format!("{} saved.", row.reference())).await
         }
-        Err(err) => {
-            drop(tx);
-            match objective_error(err, &mut errors)? {
-                None => Ok(invalid(ObjectiveFormPage::load(&state, ws, page, Some(current), form, errors).await?)),
-                Some(newer) => {
-                    // Keep the user's values against the current version; show the stored ones.
-                    let form = ObjectiveForm { version: newer.version, ..form };
-                    let mut page = ObjectiveFormPage::load(&state, ws, page, Some(*newer), form, errors).await?;
-                    page.conflict = true;
-                    Ok((StatusCode::CONFLICT, page).into_response())
-                }
+        Outcome::Invalid(errors) => {
+            let mut tx = ws.begin(&state).await?;
+            let current = objectives::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+            tx.commit().await?;
+            if current.archived_at.is_some() {
+                return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
             }
+            Ok(kit::invalid(ObjectiveFormPage::load(&state, ws, page, Some(current), form, errors).await?))
         }
-    }
-}
-
-/// Archive form values.
-#[derive(Debug, Default, Deserialize)]
-pub struct ArchiveForm {
-    #[serde(default)]
-    version: i32,
-}
-
-async fn archive(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    Path((_, id)): Path<(String, Uuid)>,
-    AppForm(form): AppForm<ArchiveForm>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
-    let mut tx = ws.begin(&state).await?;
-    match aims_db::record::archive(&mut tx, aims_db::record::Register::Objectives, id, form.version).await {
-        Ok(row) => {
-            tx.commit().await?;
-            session.flash(Flash::success(format!("{} archived.", row.short))).await?;
-            Ok(Redirect::to(&ws.path("objectives")).into_response())
+        Outcome::Stale(current) => {
+            // The user's values stay in the form, now against the stored version.
+            let stored = ObjectiveForm::from_row(&current);
+            let form = ObjectiveForm { version: current.version, ..form };
+            let mut edit = ObjectiveFormPage::load(&state, ws, page, Some(*current), form, FormErrors::new()).await?;
+            edit.conflict = Some(Conflict::between(stored.shown(&edit), edit.form.shown(&edit)));
+            Ok(kit::conflict(edit))
         }
-        Err(aims_db::record::WriteError::NotFound) => Err(AppError::NotFound),
-        Err(aims_db::record::WriteError::Db(e)) => Err(e.into()),
-        Err(_) => {
-            Err(AppError::Conflict("Changed by someone else or archived already. Reload it and try again.".into()))
-        }
+        Outcome::Archived(_) => Ok(kit::conflict(show_page(state, ws, page, id.0).await?)),
     }
 }
