@@ -39,6 +39,33 @@ async fn save(
         .await
 }
 
+/// Saves one row from the table, as htmx does (`HX-Request: true`).
+async fn save_row(
+    client: &Client,
+    control: &str,
+    applicable: &str,
+    justification: &str,
+    version: &str,
+) -> reqwest::Response {
+    let token = client.csrf_token().await;
+    client
+        .http
+        .post(format!("{}/o/acme/soa/{control}", client.base))
+        .header("HX-Request", "true")
+        .form(&[
+            ("applicable", applicable),
+            ("justification", justification),
+            ("implementation_status", ""),
+            ("reason_codes", "legal"),
+            ("notes", "Kept from the row"),
+            ("version", version),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Decides every Annex A control not in `skip` (applicable, with a justification).
 async fn decide_all(client: &Client, skip: &[&str]) {
     for control in catalogue().controls.iter().filter(|c| !skip.contains(&c.id.as_str())) {
@@ -101,7 +128,7 @@ async fn a_save_without_justification_answers_422_naming_the_control(pool: PgPoo
     let (status, page) = team.auditor.get_html("/o/acme/soa/A.6.2.4").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("We do not train models") && page.contains("Excluded"));
-    assert!(page.contains("Updated the SoA entry A.6.2.4"), "the history shows the change");
+    assert!(page.contains("Updated SoA entry A.6.2.4"), "the history shows the change");
     let (entity_type, action): (String, String) =
         sqlx::query_as("select entity_type, action from audit_log where entity_id = 'A.6.2.4'")
             .fetch_one(&app.pool)
@@ -137,7 +164,7 @@ async fn a_stale_row_edit_answers_409_and_keeps_the_users_values(pool: PgPool) {
     let res = save(&team.implementer, "A.2.2", "yes", "My own wording", "0").await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Someone saved this control while you were editing"));
+    assert!(html.contains("Someone else saved this while you were editing"));
     assert!(html.contains("Our policy is required"), "the stored values are shown");
     assert!(html.contains(">\nMy own wording</textarea>"), "the user's values are kept");
     assert!(html.contains("name=\"version\" value=\"1\""), "against the current version");
@@ -443,4 +470,88 @@ async fn the_printable_document_names_workspace_status_and_every_control(pool: P
     let (_, working) = team.auditor.get_html("/o/acme/soa/print").await;
     assert!(working.contains("Last approved as v1") && working.contains("unchanged since then"));
     assert_eq!(team.auditor.get("/o/acme/soa/print?version=5").await.status(), StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test(migrator = "aims_db::MIGRATOR")]
+async fn a_row_of_the_table_saves_in_place_with_htmx_and_by_redirect_without(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let team = app.team("acme").await;
+    // Editors get an editor in each row, posting with htmx and swapping just that row.
+    let (_, list) = team.implementer.get_html("/o/acme/soa").await;
+    assert!(list.contains("hx-post=\"/o/acme/soa/A.2.2\" hx-target=\"closest tr\" hx-swap=\"outerHTML\""));
+    assert!(list.contains("<label for=\"row-A.2.2-applicable\">Does A.2.2 apply?</label>"), "labelled per control");
+    let (_, read_only) = team.auditor.get_html("/o/acme/soa").await;
+    assert!(!read_only.contains("hx-post"), "auditors get no editor");
+
+    // With htmx: the row alone, saved.
+    let res = save_row(&team.implementer, "A.2.2", "yes", "Saved from the table", "0").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let part = res.text().await.unwrap();
+    assert!(!part.contains("<html"), "a part, not a page");
+    assert_eq!(table_rows(&format!("<table>{part}</table>")), vec!["A.2.2".to_string()]);
+    assert!(part.contains("Saved from the table") && part.contains("A.2.2 saved."));
+    assert!(part.contains("name=\"version\" value=\"1\""), "the next save carries the new version");
+    let (notes, version): (String, i32) =
+        sqlx::query_as("select notes, version from soa_entries where control_id = 'A.2.2'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((notes.as_str(), version), ("Kept from the row", 1));
+
+    // Invalid: the row with the message by the field (422), still a part.
+    let res = save_row(&team.implementer, "A.2.3", "no", "", "0").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let part = res.text().await.unwrap();
+    assert!(!part.contains("<html") && part.contains(": give the justification"));
+    assert!(part.contains("aria-describedby=\"row-A.2.3-justification-error\""));
+
+    // Without htmx (JavaScript off): the usual redirect.
+    let res = team
+        .implementer
+        .post_form(
+            "/o/acme/soa/A.2.3",
+            &[("applicable", "no"), ("justification", "Covered by A.2.2"), ("version", "0")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/o/acme/soa/A.2.3");
+}
+
+#[sqlx::test(migrator = "aims_db::MIGRATOR")]
+async fn a_stale_row_save_from_the_table_answers_409_with_both_values(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let team = app.team("acme").await;
+    assert_eq!(
+        save_row(&team.consultant, "A.2.2", "yes", "Our policy is required", "0").await.status(),
+        StatusCode::OK
+    );
+    let res = save_row(&team.implementer, "A.2.2", "yes", "My own wording", "0").await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let part = res.text().await.unwrap();
+    assert!(!part.contains("<html"), "a part, not a page");
+    assert!(part.contains("Someone else saved this while you were editing"));
+    let doc = Html::parse_fragment(&format!("<table>{part}</table>"));
+    let cells: Vec<String> = doc
+        .select(&Selector::parse(".conflict-table tbody tr").unwrap())
+        .map(|tr| tr.text().collect::<Vec<_>>().join("|"))
+        .collect();
+    assert_eq!(cells, vec!["Justification|Our policy is required|My own wording".to_string()]);
+    assert!(part.contains(">\nMy own wording</textarea>"), "the user's value stays in the form");
+    assert!(part.contains("name=\"version\" value=\"1\""), "against the current version");
+    assert!(part.contains("<details class=\"soa-inline\" open>"), "the editor is open");
+}
+
+#[sqlx::test(migrator = "aims_db::MIGRATOR")]
+async fn the_soa_field_limits_equal_the_database_checks(pool: PgPool) {
+    let checks: Vec<String> = sqlx::query_scalar(
+        "select pg_get_constraintdef(oid) from pg_constraint
+         where conrelid in ('soa_entries'::regclass, 'soa_versions'::regclass) and contype = 'c'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    for field in aims_domain::soa::SOA_FIELDS {
+        let limit = format!("length({}) <= {})", field.name, field.max);
+        assert!(checks.iter().any(|c| c.contains(&limit)), "{} has the CHECK {limit}: {checks:?}", field.name);
+    }
 }

@@ -12,6 +12,7 @@ pub mod registers;
 pub mod roadmap;
 pub mod role;
 pub mod scope;
+pub mod soa;
 pub mod systems;
 pub mod values;
 

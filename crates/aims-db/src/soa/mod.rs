@@ -4,13 +4,17 @@
 
 use crate::OrgTx;
 use crate::ai_systems::SystemChoice;
-use crate::audit::{self, AuditAction, AuditEntry};
+use crate::record::{self, Record, WriteError, WriteResult};
 use aims_domain::catalogue::{Control, catalogue};
 use aims_domain::registers::{ReasonCode, SoaStatus};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+mod versions;
+
+pub use aims_domain::soa::SnapshotRow;
+pub use versions::{SoaVersion, VersionSummary, approve, latest, version, versions};
 
 /// A stored working-copy row.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -134,11 +138,6 @@ impl SoaItem {
         format!("{} {}", self.control_id, self.title)
     }
 
-    /// Whether the row lacks its justification (approval waits for every one).
-    pub fn lacks_justification(&self) -> bool {
-        self.justification.trim().is_empty()
-    }
-
     /// The row as an approved version freezes it.
     pub fn snapshot_row(&self) -> SnapshotRow {
         SnapshotRow {
@@ -157,8 +156,29 @@ impl SoaItem {
             updated_at: self.updated_at,
         }
     }
+}
 
-    fn audit_value(&self) -> serde_json::Value {
+impl Record for SoaItem {
+    const ENTITY: record::Entity = record::Entity::SoaEntry;
+
+    fn audit_id(&self) -> String {
+        self.control_id.clone()
+    }
+
+    fn label(&self) -> String {
+        format!("SoA entry {}", SoaItem::label(self))
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    // Archived rows are never read (an Annex A control has no archive), so none is archived.
+    fn is_archived(&self) -> bool {
+        false
+    }
+
+    fn snapshot(&self) -> serde_json::Value {
         let row = self.snapshot_row();
         serde_json::json!({
             "title": row.title,
@@ -170,61 +190,6 @@ impl SoaItem {
             "ai_systems": row.ai_systems.join(", "),
             "notes": row.notes,
         })
-    }
-}
-
-/// One control as an approved version froze it (every field defaults, so an odd snapshot still
-/// reads).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SnapshotRow {
-    /// Control id.
-    pub control_id: String,
-    /// Title.
-    pub title: String,
-    /// Objective id ("" for an own control).
-    pub objective: String,
-    /// Objective title.
-    pub objective_title: String,
-    /// An own control.
-    pub custom: bool,
-    /// Whether it applies.
-    pub applicable: Option<bool>,
-    /// Justification.
-    pub justification: String,
-    /// Reason code keys.
-    pub reason_codes: Vec<String>,
-    /// Implementation status key.
-    pub implementation_status: Option<String>,
-    /// Owner's name.
-    pub owner: Option<String>,
-    /// AI systems (`AI-001 Name`).
-    pub ai_systems: Vec<String>,
-    /// Notes.
-    pub notes: String,
-    /// Last change of the row before approval.
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub updated_at: Option<OffsetDateTime>,
-}
-
-impl SnapshotRow {
-    /// The reason codes as people read them.
-    pub fn reason_labels(&self) -> Vec<&'static str> {
-        self.reason_codes.iter().filter_map(|c| c.parse::<ReasonCode>().ok()).map(ReasonCode::label).collect()
-    }
-
-    /// The implementation status as people read it ("" when none).
-    pub fn status_label(&self) -> &'static str {
-        self.implementation_status.as_deref().and_then(|s| s.parse::<SoaStatus>().ok()).map_or("", SoaStatus::label)
-    }
-
-    /// Yes, No or Not decided.
-    pub fn applicable_label(&self) -> &'static str {
-        match self.applicable {
-            Some(true) => "Yes",
-            Some(false) => "No",
-            None => "Not decided",
-        }
     }
 }
 
@@ -318,42 +283,19 @@ pub struct SoaInput {
     pub notes: String,
 }
 
-/// Why a change to the SoA was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum SoaError {
-    /// No such control here.
-    #[error("no such control")]
-    NotFound,
-    /// Someone saved first.
-    #[error("changed by someone else")]
-    Stale(Box<SoaItem>),
-    /// The id of a new own control is taken.
-    #[error("this id is taken")]
-    Taken,
-    /// The owner is not a member.
-    #[error("the owner is not a member")]
-    NotAMember,
-    /// An AI system is not one of this workspace's.
-    #[error("unknown AI system")]
-    UnknownSystem,
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
-fn write_error(e: sqlx::Error) -> SoaError {
+fn write_error(e: sqlx::Error) -> WriteError<SoaItem> {
     if crate::is_constraint(&e, "soa_entries_org_id_owner_id_fkey") {
-        SoaError::NotAMember
+        WriteError::Invalid { field: "owner_id", message: "The owner must be a member of this workspace.".into() }
     } else if crate::is_constraint(&e, "soa_entry_ai_systems_org_id_system_id_fkey") {
-        SoaError::UnknownSystem
-    } else if crate::is_constraint(&e, "soa_entries_pkey") {
-        SoaError::Taken
+        WriteError::Invalid { field: "ai_systems", message: "Choose AI systems from the inventory.".into() }
     } else {
-        SoaError::Db(e)
+        WriteError::on_constraint(e, "soa_entries_pkey", "control_id", TAKEN)
     }
 }
 
-async fn replace_links(tx: &mut OrgTx, control_id: &str, system_ids: &[Uuid]) -> Result<(), SoaError> {
+const TAKEN: &str = "This id is in the SoA already: choose another.";
+
+async fn replace_links(tx: &mut OrgTx, control_id: &str, system_ids: &[Uuid]) -> WriteResult<SoaItem, ()> {
     sqlx::query("delete from soa_entry_ai_systems where org_id = $1 and control_id = $2")
         .bind(tx.org_id().0)
         .bind(control_id)
@@ -377,9 +319,9 @@ fn reason_keys(input: &SoaInput) -> Vec<String> {
 }
 
 /// Saves a row if the version matches: a row never saved (version 0) is inserted, a stored one
-/// updated. Records the change.
-pub async fn save(tx: &mut OrgTx, control_id: &str, input: &SoaInput, version: i32) -> Result<SoaItem, SoaError> {
-    let before = get(tx, control_id).await?.ok_or(SoaError::NotFound)?;
+/// updated. Records the change. An Annex A row has no number to lock by, so the stored row (if
+/// any) is locked here; then the kit's one check decides.
+pub async fn save(tx: &mut OrgTx, control_id: &str, input: &SoaInput, version: i32) -> WriteResult<SoaItem> {
     let stored = sqlx::query_scalar::<_, i32>(
         "select version from soa_entries where org_id = $1 and control_id = $2 and archived_at is null for update",
     )
@@ -387,81 +329,63 @@ pub async fn save(tx: &mut OrgTx, control_id: &str, input: &SoaInput, version: i
     .bind(control_id)
     .fetch_optional(tx.conn())
     .await?;
-    let title = if before.custom { input.title.as_str() } else { "" };
-    match stored {
-        None => {
-            if before.custom {
-                return Err(SoaError::NotFound);
-            }
-            if version != 0 {
-                return Err(SoaError::Stale(Box::new(before)));
-            }
-            let done = sqlx::query(
-                "insert into soa_entries (org_id, control_id, custom, title, applicable, justification, reason_codes,
-                                          implementation_status, owner_id, notes, updated_by)
-                 values ($1, $2, false, '', $3, $4, $5, $6, $7, $8, $9)
-                 on conflict (org_id, control_id) do nothing",
-            )
-            .bind(tx.org_id().0)
-            .bind(control_id)
-            .bind(input.applicable)
-            .bind(&input.justification)
-            .bind(reason_keys(input))
-            .bind(input.status.map(|s| s.as_str()))
-            .bind(input.owner_id)
-            .bind(&input.notes)
-            .bind(tx.scope().user_id().0)
-            .execute(tx.conn())
-            .await
-            .map_err(write_error)?;
-            if done.rows_affected() == 0 {
-                // Someone saved the row first, between our read and our insert.
-                let current = get(tx, control_id).await?.ok_or(SoaError::NotFound)?;
-                return Err(SoaError::Stale(Box::new(current)));
-            }
+    let before = record::current(get(tx, control_id).await?, version)?;
+    if stored.is_none() {
+        if before.custom {
+            return Err(WriteError::NotFound);
         }
-        Some(stored) if stored != version => return Err(SoaError::Stale(Box::new(before))),
-        Some(_) => {
-            sqlx::query(
-                "update soa_entries set title = $3, applicable = $4, justification = $5, reason_codes = $6,
-                                        implementation_status = $7, owner_id = $8, notes = $9, updated_by = $10,
-                                        version = version + 1
-                 where org_id = $1 and control_id = $2",
-            )
-            .bind(tx.org_id().0)
-            .bind(control_id)
-            .bind(title)
-            .bind(input.applicable)
-            .bind(&input.justification)
-            .bind(reason_keys(input))
-            .bind(input.status.map(|s| s.as_str()))
-            .bind(input.owner_id)
-            .bind(&input.notes)
-            .bind(tx.scope().user_id().0)
-            .execute(tx.conn())
-            .await
-            .map_err(write_error)?;
+        let done = sqlx::query(
+            "insert into soa_entries (org_id, control_id, custom, title, applicable, justification, reason_codes,
+                                      implementation_status, owner_id, notes, updated_by)
+             values ($1, $2, false, '', $3, $4, $5, $6, $7, $8, $9)
+             on conflict (org_id, control_id) do nothing",
+        )
+        .bind(tx.org_id().0)
+        .bind(control_id)
+        .bind(input.applicable)
+        .bind(&input.justification)
+        .bind(reason_keys(input))
+        .bind(input.status.map(|s| s.as_str()))
+        .bind(input.owner_id)
+        .bind(&input.notes)
+        .bind(tx.scope().user_id().0)
+        .execute(tx.conn())
+        .await
+        .map_err(write_error)?;
+        if done.rows_affected() == 0 {
+            // Someone saved the row first, between our read and our insert.
+            let current = get(tx, control_id).await?.ok_or(WriteError::NotFound)?;
+            return Err(WriteError::Stale(Box::new(current)));
         }
+    } else {
+        sqlx::query(
+            "update soa_entries set title = $3, applicable = $4, justification = $5, reason_codes = $6,
+                                    implementation_status = $7, owner_id = $8, notes = $9, updated_by = $10,
+                                    version = version + 1
+             where org_id = $1 and control_id = $2",
+        )
+        .bind(tx.org_id().0)
+        .bind(control_id)
+        .bind(if before.custom { input.title.as_str() } else { "" })
+        .bind(input.applicable)
+        .bind(&input.justification)
+        .bind(reason_keys(input))
+        .bind(input.status.map(|s| s.as_str()))
+        .bind(input.owner_id)
+        .bind(&input.notes)
+        .bind(tx.scope().user_id().0)
+        .execute(tx.conn())
+        .await
+        .map_err(write_error)?;
     }
     replace_links(tx, control_id, &input.system_ids).await?;
-    let after = get(tx, control_id).await?.ok_or(SoaError::NotFound)?;
-    audit::record(
-        tx,
-        AuditEntry {
-            action: AuditAction::Update,
-            entity: crate::record::Entity::SoaEntry,
-            entity_id: control_id.to_string(),
-            summary: format!("Updated the SoA entry {}", after.label()),
-            before: Some(before.audit_value()),
-            after: Some(after.audit_value()),
-        },
-    )
-    .await?;
+    let after = get(tx, control_id).await?.ok_or(WriteError::NotFound)?;
+    record::updated(tx, &before, &after).await?;
     Ok(after)
 }
 
 /// Adds an own control with the id the user chose (it must not be taken, in any letter case).
-pub async fn create_custom(tx: &mut OrgTx, control_id: &str, input: &SoaInput) -> Result<SoaItem, SoaError> {
+pub async fn create_custom(tx: &mut OrgTx, control_id: &str, input: &SoaInput) -> WriteResult<SoaItem> {
     let taken: bool = sqlx::query_scalar(
         "select exists (select 1 from soa_entries where org_id = $1 and lower(control_id) = lower($2))",
     )
@@ -470,7 +394,7 @@ pub async fn create_custom(tx: &mut OrgTx, control_id: &str, input: &SoaInput) -
     .fetch_one(tx.conn())
     .await?;
     if taken || catalogue().controls.iter().any(|c| c.id.eq_ignore_ascii_case(control_id)) {
-        return Err(SoaError::Taken);
+        return Err(WriteError::Invalid { field: "control_id", message: TAKEN.into() });
     }
     sqlx::query(
         "insert into soa_entries (org_id, control_id, custom, title, applicable, justification, reason_codes,
@@ -491,151 +415,7 @@ pub async fn create_custom(tx: &mut OrgTx, control_id: &str, input: &SoaInput) -
     .await
     .map_err(write_error)?;
     replace_links(tx, control_id, &input.system_ids).await?;
-    let after = get(tx, control_id).await?.ok_or(SoaError::NotFound)?;
-    audit::record(
-        tx,
-        AuditEntry {
-            action: AuditAction::Create,
-            entity: crate::record::Entity::SoaEntry,
-            entity_id: control_id.to_string(),
-            summary: format!("Added the own control {} to the SoA", after.label()),
-            before: None,
-            after: Some(after.audit_value()),
-        },
-    )
-    .await?;
+    let after = get(tx, control_id).await?.ok_or(WriteError::NotFound)?;
+    record::created(tx, &after).await?;
     Ok(after)
-}
-
-/// An approved version as the list shows it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct VersionSummary {
-    /// 1, 2, …
-    pub version_no: i32,
-    /// Who approved it.
-    pub approver_name: String,
-    /// When.
-    pub approved_at: OffsetDateTime,
-    /// The approver's note.
-    pub note: String,
-    /// How many controls it froze.
-    pub controls: i32,
-}
-
-/// An approved version with its frozen rows.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SoaVersion {
-    /// 1, 2, …
-    pub version_no: i32,
-    /// Who approved it.
-    pub approver_name: String,
-    /// When.
-    pub approved_at: OffsetDateTime,
-    /// The approver's note.
-    pub note: String,
-    /// Every row as it stood.
-    pub snapshot: serde_json::Value,
-}
-
-impl SoaVersion {
-    /// The frozen rows; None when the snapshot cannot be read as rows.
-    pub fn rows(&self) -> Option<Vec<SnapshotRow>> {
-        serde_json::from_value(self.snapshot.clone()).ok()
-    }
-}
-
-/// Approved versions, newest first.
-pub async fn versions(tx: &mut OrgTx) -> sqlx::Result<Vec<VersionSummary>> {
-    sqlx::query_as::<_, VersionSummary>(
-        "select version_no, approver_name, approved_at, note,
-                case when jsonb_typeof(snapshot) = 'array' then jsonb_array_length(snapshot) else 0 end as controls
-         from soa_versions where org_id = $1 order by version_no desc",
-    )
-    .bind(tx.org_id().0)
-    .fetch_all(tx.conn())
-    .await
-}
-
-/// One approved version.
-pub async fn version(tx: &mut OrgTx, version_no: i32) -> sqlx::Result<Option<SoaVersion>> {
-    sqlx::query_as::<_, SoaVersion>(
-        "select version_no, approver_name, approved_at, note, snapshot
-         from soa_versions where org_id = $1 and version_no = $2",
-    )
-    .bind(tx.org_id().0)
-    .bind(version_no)
-    .fetch_optional(tx.conn())
-    .await
-}
-
-/// The newest approved version.
-pub async fn latest(tx: &mut OrgTx) -> sqlx::Result<Option<SoaVersion>> {
-    sqlx::query_as::<_, SoaVersion>(
-        "select version_no, approver_name, approved_at, note, snapshot
-         from soa_versions where org_id = $1 order by version_no desc limit 1",
-    )
-    .bind(tx.org_id().0)
-    .fetch_optional(tx.conn())
-    .await
-}
-
-/// Why an approval was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum ApproveError {
-    /// These controls have no justification yet.
-    #[error("controls without justification")]
-    Incomplete(Vec<SoaItem>),
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
-/// Freezes the working copy as the next numbered version, approved by the acting user, and
-/// records it. Refused while any control lacks its justification.
-pub async fn approve(tx: &mut OrgTx, note: &str) -> Result<VersionSummary, ApproveError> {
-    // Serialises approvals of one workspace, so version numbers follow each other.
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended('soa_versions:' || $1::text, 0))")
-        .bind(tx.org_id().0)
-        .execute(tx.conn())
-        .await?;
-    let items = list(tx).await?;
-    let missing: Vec<SoaItem> = items.iter().filter(|i| i.lacks_justification()).cloned().collect();
-    if !missing.is_empty() {
-        return Err(ApproveError::Incomplete(missing));
-    }
-    let rows: Vec<SnapshotRow> = items.iter().map(SoaItem::snapshot_row).collect();
-    let snapshot = serde_json::to_value(&rows).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    let approver = tx.scope().user_name().to_string();
-    let summary = sqlx::query_as::<_, VersionSummary>(
-        "insert into soa_versions (org_id, version_no, approved_by, approver_name, note, snapshot)
-         values ($1, (select coalesce(max(version_no), 0) + 1 from soa_versions where org_id = $1), $2, $3, $4, $5)
-         returning version_no, approver_name, approved_at, note, jsonb_array_length(snapshot) as controls",
-    )
-    .bind(tx.org_id().0)
-    .bind(tx.scope().user_id().0)
-    .bind(&approver)
-    .bind(note)
-    .bind(&snapshot)
-    .fetch_one(tx.conn())
-    .await?;
-    let applicable = items.iter().filter(|i| i.applicable == Some(true)).count();
-    audit::record(
-        tx,
-        AuditEntry {
-            action: AuditAction::Approve,
-            entity: crate::record::Entity::SoaVersion,
-            entity_id: summary.version_no.to_string(),
-            summary: format!("Approved the Statement of Applicability as v{}", summary.version_no),
-            before: None,
-            after: Some(serde_json::json!({
-                "version": summary.version_no,
-                "controls": items.len(),
-                "applicable": applicable,
-                "excluded": items.len() - applicable,
-                "note": note,
-            })),
-        },
-    )
-    .await?;
-    Ok(summary)
 }
