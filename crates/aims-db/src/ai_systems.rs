@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// An AI system as pickers (objectives, SoA) list it.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SystemChoice {
     pub system_id: Uuid,
@@ -39,6 +40,7 @@ pub async fn choices(tx: &mut OrgTx) -> sqlx::Result<Vec<SystemChoice>> {
 }
 
 /// An AI system as the inventory and its page show it.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AiSystemRow {
     #[sqlx(try_from = "Uuid")]
@@ -126,6 +128,7 @@ impl Record for AiSystemRow {
 }
 
 /// What an AI system form provides.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone)]
 pub struct AiSystemInput {
     pub name: String,
@@ -147,6 +150,7 @@ pub struct AiSystemInput {
 }
 
 /// List filters (all optional).
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, Default)]
 pub struct AiSystemFilter {
     pub tier: Option<RiskTier>,

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// An internal or external issue.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct IssueRow {
     #[sqlx(try_from = "Uuid")]
@@ -59,6 +60,7 @@ impl Record for IssueRow {
 }
 
 /// What an issue form provides.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone)]
 pub struct IssueInput {
     pub kind: IssueKind,
@@ -69,6 +71,7 @@ pub struct IssueInput {
 }
 
 /// Issue list filters (all optional).
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, Default)]
 pub struct IssueFilter {
     pub kind: Option<IssueKind>,
@@ -77,6 +80,7 @@ pub struct IssueFilter {
 }
 
 /// An interested party.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PartyRow {
     #[sqlx(try_from = "Uuid")]
@@ -125,6 +129,7 @@ impl Record for PartyRow {
 }
 
 /// What a party form provides.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone)]
 pub struct PartyInput {
     pub name: String,
@@ -137,6 +142,7 @@ pub struct PartyInput {
 }
 
 /// Party list filters (all optional).
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, Default)]
 pub struct PartyFilter {
     pub addressed: Option<Addressed>,

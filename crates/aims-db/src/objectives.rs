@@ -12,6 +12,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 /// An AI system an objective concerns.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LinkedSystem {
     #[sqlx(try_from = "Uuid")]
@@ -34,6 +35,7 @@ impl LinkedSystem {
 }
 
 /// An objective as lists and pages show it.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ObjectiveRow {
     #[sqlx(try_from = "Uuid")]
@@ -100,6 +102,7 @@ impl Record for ObjectiveRow {
 }
 
 /// What an objective form provides.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone)]
 pub struct ObjectiveInput {
     pub objective: String,
@@ -113,6 +116,7 @@ pub struct ObjectiveInput {
 }
 
 /// List filters (all optional).
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, Default)]
 pub struct ObjectiveFilter {
     pub status: Option<ObjectiveStatus>,

@@ -90,6 +90,7 @@ pub fn own_control_id(raw: &str) -> Result<String, String> {
 
 /// One control as an approved version froze it (every field defaults, so an odd snapshot still
 /// reads). The working copy is compared, counted and exported in the same shape.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SnapshotRow {
@@ -183,6 +184,7 @@ pub fn same_content(a: &[SnapshotRow], b: &[SnapshotRow]) -> bool {
 }
 
 /// Counts over a set of rows, by decision and by implementation status.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Tally {
     pub total: usize,
@@ -232,6 +234,7 @@ impl Tally {
 }
 
 /// One field that differs, old → new (None: empty on that side).
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {
     pub field: &'static str,
@@ -240,6 +243,7 @@ pub struct FieldChange {
 }
 
 /// What changed in one control.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ControlDiff {
     pub control_id: String,

@@ -36,6 +36,7 @@ pub fn routes(r: Routes) -> Routes {
 
 /// One row of a SoA table: the row as it reads, and on the working copy for members who may edit,
 /// its inline editor.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 pub struct TableRow {
     pub row: SnapshotRow,
     pub edit: Option<RowEdit>,
@@ -53,6 +54,7 @@ impl TableRow {
 
 /// The inline editor of a table row: the decision, status and justification in view, the other
 /// values carried along hidden so a save keeps them.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 pub struct RowEdit {
     pub custom: bool,
     pub form: SoaForm,
@@ -83,6 +85,7 @@ impl RowEdit {
 }
 
 /// Controls of one Annex A objective (or the organisation's own), as tables show them.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 pub struct Group {
     /// `A.2`, or "" for own controls.
     pub id: String,
