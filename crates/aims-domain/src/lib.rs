@@ -10,6 +10,7 @@ pub mod password;
 pub mod record;
 pub mod registers;
 pub mod roadmap;
+pub mod roles;
 pub mod role;
 pub mod values;
 
