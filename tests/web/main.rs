@@ -11,6 +11,7 @@ mod objectives;
 mod platform;
 mod portfolio;
 mod roadmap;
+mod roles;
 mod scope;
 mod soa;
 mod sweeps;

@@ -235,7 +235,10 @@ pub async fn top_management_holders(tx: &mut OrgTx, on: Date) -> sqlx::Result<Ve
 
 fn write_error(e: sqlx::Error) -> WriteError<AimsRoleRow> {
     if crate::is_constraint(&e, "aims_roles_org_id_holder_user_id_fkey") {
-        WriteError::Invalid { field: "holder_user_id", message: "The holder must be a member of this workspace.".into() }
+        WriteError::Invalid {
+            field: "holder_user_id",
+            message: "The holder must be a member of this workspace.".into(),
+        }
     } else {
         WriteError::on_constraint(
             e,
@@ -441,11 +444,16 @@ pub async fn save_raci(tx: &mut OrgTx, cells: &[RaciCell], version: i32) -> Writ
     .bind(&letters)
     .execute(tx.conn())
     .await
-    .map_err(|e| match WriteError::<()>::on_constraint(e, "raci_one_accountable_idx", "raci", "One A per step.") {
-        WriteError::Db(e) => {
-            WriteError::on_constraint(e, "raci_assignments_org_id_role_id_fkey", "raci", "Choose roles of this workspace.")
+    .map_err(|e| {
+        match WriteError::<()>::on_constraint(e, "raci_one_accountable_idx", "raci", "One A per step.") {
+            WriteError::Db(e) => WriteError::on_constraint(
+                e,
+                "raci_assignments_org_id_role_id_fkey",
+                "raci",
+                "Choose roles of this workspace.",
+            ),
+            other => other.map_row(|()| RaciMatrix::default()),
         }
-        other => other.map_row(|()| RaciMatrix::default()),
     })?;
     sqlx::query("update raci_matrices set version = version + 1 where org_id = $1")
         .bind(tx.org_id().0)

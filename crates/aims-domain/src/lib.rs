@@ -10,8 +10,8 @@ pub mod password;
 pub mod record;
 pub mod registers;
 pub mod roadmap;
-pub mod roles;
 pub mod role;
+pub mod roles;
 pub mod values;
 
 pub use ids::{

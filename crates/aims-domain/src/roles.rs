@@ -42,14 +42,8 @@ pub const ROLE_HOLDER_JOB_TITLE: TextField = TextField::optional("holder_job_tit
 pub const ROLE_RESPONSIBILITIES: TextField = TextField::optional("responsibilities", 20_000);
 pub const ROLE_AUTHORITIES: TextField = TextField::optional("authorities", 20_000);
 /// Every text column of `aims_roles` with its limit (a test compares them with the CHECKs).
-pub const ROLE_FIELDS: &[TextField] = &[
-    ROLE_TITLE,
-    ROLE_HOLDER_NAME,
-    ROLE_HOLDER_EMAIL,
-    ROLE_HOLDER_JOB_TITLE,
-    ROLE_RESPONSIBILITIES,
-    ROLE_AUTHORITIES,
-];
+pub const ROLE_FIELDS: &[TextField] =
+    &[ROLE_TITLE, ROLE_HOLDER_NAME, ROLE_HOLDER_EMAIL, ROLE_HOLDER_JOB_TITLE, ROLE_RESPONSIBILITIES, ROLE_AUTHORITIES];
 
 /// A role's title: a custom role needs one, the other kinds default to the kind's name.
 pub fn role_title(kind: AimsRoleKind, title: &str) -> Result<String, &'static str> {

@@ -15,8 +15,8 @@ use aims_db::roles::{self, AimsRoleFilter, AimsRoleInput, AimsRoleRow, RaciCell,
 use aims_domain::catalogue::catalogue;
 use aims_domain::record::parse_yes_no;
 use aims_domain::roles::{
-    AimsRoleKind, RaciLetter, ROLE_AUTHORITIES, ROLE_HOLDER_EMAIL, ROLE_HOLDER_JOB_TITLE, ROLE_HOLDER_NAME,
-    ROLE_RESPONSIBILITIES, ROLE_TITLE,
+    AimsRoleKind, ROLE_AUTHORITIES, ROLE_HOLDER_EMAIL, ROLE_HOLDER_JOB_TITLE, ROLE_HOLDER_NAME, ROLE_RESPONSIBILITIES,
+    ROLE_TITLE, RaciLetter,
 };
 use aims_domain::{Action, AimsRoleId};
 use askama::Template;
@@ -40,7 +40,11 @@ pub fn routes(r: Routes) -> Routes {
         .archivable(
             "/o/{slug}/roles/{role_id}/archive",
             "/o/{slug}/roles/{role_id}/restore",
-            RegisterPages { register: Register::AimsRoles, list: "roles", show: |s, w, p, id| Box::pin(show_page(s, w, p, id)) },
+            RegisterPages {
+                register: Register::AimsRoles,
+                list: "roles",
+                show: |s, w, p, id| Box::pin(show_page(s, w, p, id)),
+            },
         )
 }
 
@@ -111,7 +115,12 @@ fn cell_name(step: u8, role: AimsRoleId) -> String {
 
 impl RaciGrid {
     /// The grid of the roles in use; `value` gives each cell's letter key ("" for none).
-    fn build(roles: &[AimsRoleRow], version: i32, value: impl Fn(u8, AimsRoleId) -> String, bad_step: Option<u8>) -> Self {
+    fn build(
+        roles: &[AimsRoleRow],
+        version: i32,
+        value: impl Fn(u8, AimsRoleId) -> String,
+        bad_step: Option<u8>,
+    ) -> Self {
         let rows = catalogue()
             .steps
             .iter()
@@ -146,7 +155,8 @@ impl RaciGrid {
     }
 
     fn stored(roles: &[AimsRoleRow], matrix: &RaciMatrix) -> Self {
-        let letter = |step: u8, role| matrix.letter(i16::from(step), role).map_or_else(String::new, |l| l.as_str().into());
+        let letter =
+            |step: u8, role| matrix.letter(i16::from(step), role).map_or_else(String::new, |l| l.as_str().into());
         RaciGrid::build(roles, matrix.version, letter, None)
     }
 }
@@ -213,7 +223,11 @@ async fn index(
     kit::page_or_part(hx, index, |p| p.as_results().render())
 }
 
-async fn export_csv(State(state): State<AppState>, ws: Workspace, Query(query): Query<ListQuery>) -> AppResult<Response> {
+async fn export_csv(
+    State(state): State<AppState>,
+    ws: Workspace,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
     let mut tx = ws.begin(&state).await?;
     let rows = roles::list(&mut tx, &query.filter()).await?;
     tx.commit().await?;
@@ -613,14 +627,19 @@ impl RaciPost {
                 if value.is_empty() {
                     continue;
                 }
-                let letter = value.parse::<RaciLetter>().map_err(|_| (step, format!("Step {step}: choose R, A, C, I or nothing.")))?;
+                let letter = value
+                    .parse::<RaciLetter>()
+                    .map_err(|_| (step, format!("Step {step}: choose R, A, C, I or nothing.")))?;
                 cells.push(RaciCell { step_number: i16::from(step), role_id: role, letter });
             }
         }
         let letters: Vec<(u8, RaciLetter)> = cells.iter().map(|c| (c.step_number as u8, c.letter)).collect();
         if let Some(step) = aims_domain::roles::two_accountable(&letters) {
             let title = catalogue().step(step).map_or("", |s| s.title.as_str());
-            return Err((step, format!("Step {step} ({title}) has more than one accountable role: choose one A per step.")));
+            return Err((
+                step,
+                format!("Step {step} ({title}) has more than one accountable role: choose one A per step."),
+            ));
         }
         Ok(cells)
     }
