@@ -50,12 +50,10 @@ pub fn routes(r: Routes) -> Routes {
 
 /// List filters as they come in the query string (unknown values are ignored).
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct ListQuery {
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     holder: String,
-    #[serde(default)]
     archived: String,
 }
 
@@ -271,30 +269,19 @@ async fn export_csv(
 
 /// Role form values, kept as typed. `system_ids` repeats, so the form is read with `MultiForm`.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct RoleForm {
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     title: String,
-    #[serde(default)]
     holder_user_id: String,
-    #[serde(default)]
     holder_name: String,
-    #[serde(default)]
     holder_email: String,
-    #[serde(default)]
     holder_job_title: String,
-    #[serde(default)]
     appointed_on: String,
-    #[serde(default)]
     until: String,
-    #[serde(default)]
     responsibilities: String,
-    #[serde(default)]
     authorities: String,
-    #[serde(default)]
     system_ids: Vec<String>,
-    #[serde(default)]
     version: i32,
 }
 
