@@ -12,6 +12,7 @@ mod platform;
 mod portfolio;
 mod registers;
 mod roadmap;
+mod roles;
 mod scope;
 mod soa;
 mod sweeps;

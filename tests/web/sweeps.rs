@@ -22,8 +22,17 @@ fn fill(path: &str, params: &HashMap<&str, String>) -> String {
 
 /// Path parameters that name a tenant's row (catalogue keys like a step number are the same in
 /// every workspace).
-const TENANT_ROW_PARAMS: &[&str] =
-    &["user_id", "invitation_id", "action_id", "system_id", "objective_id", "issue_id", "party_id", "version_no"];
+const TENANT_ROW_PARAMS: &[&str] = &[
+    "user_id",
+    "invitation_id",
+    "action_id",
+    "system_id",
+    "objective_id",
+    "issue_id",
+    "party_id",
+    "role_id",
+    "version_no",
+];
 
 /// Plausible form fields for any POST route, so handlers get past parsing to their checks.
 const FIELDS: &[(&str, &str)] =
@@ -52,8 +61,8 @@ async fn alpha_params(app: &TestApp, owner: &Client) -> HashMap<&'static str, St
     // One row of every other register, written directly so the sweep does not depend on forms.
     let org: uuid::Uuid =
         sqlx::query_scalar("select org_id from organisations where slug = 'alpha'").fetch_one(&app.pool).await.unwrap();
-    let (system, objective, issue, party) =
-        (uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let (system, objective, issue, party, role) =
+        (uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
     for (sql, id) in [
         (
             "insert into ai_systems (org_id, system_id, ref_no, name, ai_role, lifecycle_stage, automation_level, risk_tier)
@@ -63,6 +72,10 @@ async fn alpha_params(app: &TestApp, owner: &Client) -> HashMap<&'static str, St
         ("insert into objectives (org_id, objective_id, ref_no, objective) values ($1, $2, 1, 'Sweep objective')", objective),
         ("insert into context_issues (org_id, issue_id, kind, title) values ($1, $2, 'external', 'Sweep issue')", issue),
         ("insert into interested_parties (org_id, party_id, name) values ($1, $2, 'Sweep party')", party),
+        (
+            "insert into aims_roles (org_id, role_id, ref_no, kind, title, holder_name) values ($1, $2, 1, 'custom', 'Sweep role', 'Sweep holder')",
+            role,
+        ),
     ] {
         sqlx::query(sql).bind(org).bind(id).execute(&app.pool).await.unwrap();
     }
@@ -83,6 +96,7 @@ async fn alpha_params(app: &TestApp, owner: &Client) -> HashMap<&'static str, St
         ("objective_id", objective.to_string()),
         ("issue_id", issue.to_string()),
         ("party_id", party.to_string()),
+        ("role_id", role.to_string()),
         ("version_no", "1".to_string()),
         ("requirement", "6.1.2".to_string()),
         ("control_id", "A.2.2".to_string()),

@@ -17,6 +17,7 @@ pub mod portfolio;
 pub mod record;
 pub mod refs;
 pub mod roadmap;
+pub mod roles;
 pub mod scope_statement;
 pub mod soa;
 mod tenant;

@@ -11,6 +11,7 @@ pub mod record;
 pub mod registers;
 pub mod roadmap;
 pub mod role;
+pub mod roles;
 pub mod scope;
 pub mod soa;
 pub mod systems;

@@ -13,6 +13,7 @@ pub mod members;
 pub mod my_work;
 pub mod objectives;
 pub mod orgs;
+pub mod roles;
 pub mod scope;
 pub mod settings;
 pub mod soa;
@@ -37,6 +38,7 @@ pub fn all() -> Routes {
     let r = scope::routes(r);
     let r = ai_systems::routes(r);
     let r = objectives::routes(r);
+    let r = roles::routes(r);
     let r = gap::routes(r);
     let r = soa::routes(r);
     audit_log::routes(r)
