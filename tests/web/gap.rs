@@ -133,10 +133,14 @@ async fn saving_validates_and_a_stale_save_answers_409_and_changes_nothing(pool:
     .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Someone saved this assessment while you were editing"));
+    assert!(html.contains("Someone else saved this while you were editing"));
     assert!(html.contains(">\nMy other view</textarea>"), "the user's values are kept");
     assert!(html.contains("name=\"version\" value=\"1\""), "against the current version");
-    assert!(html.contains("maturity 1 · Initial") && html.contains("partial gap"), "the stored values are shown");
+    let stored_now = text_of(&html, ".conflict-table tbody");
+    assert!(
+        stored_now.contains("Maturity 1 · Initial 4 · ") && stored_now.contains("Gap Partial gap No gap"),
+        "{stored_now}"
+    );
     assert_eq!(
         stored(&app, "6.1.2").await,
         Some(("Risks live in a spreadsheet".into(), Some(1), Some("partial".into()), 1)),

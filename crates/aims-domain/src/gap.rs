@@ -269,7 +269,11 @@ pub fn by_priority(rows: &[Assessment]) -> Vec<Tally> {
         .rev()
         .map(|p| Tally { label: p.label(), tone: p.tone(), count: open().filter(|a| a.priority == Some(*p)).count() })
         .collect();
-    out.push(Tally { label: "No priority", tone: Tone::Neutral, count: open().filter(|a| a.priority.is_none()).count() });
+    out.push(Tally {
+        label: "No priority",
+        tone: Tone::Neutral,
+        count: open().filter(|a| a.priority.is_none()).count(),
+    });
     out
 }
 
@@ -280,7 +284,11 @@ pub fn by_gap(rows: &[Assessment]) -> Vec<Tally> {
         .rev()
         .map(|g| Tally { label: g.label(), tone: g.tone(), count: rows.iter().filter(|a| a.gap == Some(*g)).count() })
         .collect();
-    out.push(Tally { label: "Not assessed", tone: Tone::Neutral, count: rows.iter().filter(|a| !a.assessed()).count() });
+    out.push(Tally {
+        label: "Not assessed",
+        tone: Tone::Neutral,
+        count: rows.iter().filter(|a| !a.assessed()).count(),
+    });
     out
 }
 
