@@ -133,10 +133,14 @@ async fn saving_validates_and_a_stale_save_answers_409_and_changes_nothing(pool:
     .await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Someone saved this assessment while you were editing"));
+    assert!(html.contains("Someone else saved this while you were editing"));
     assert!(html.contains(">\nMy other view</textarea>"), "the user's values are kept");
     assert!(html.contains("name=\"version\" value=\"1\""), "against the current version");
-    assert!(html.contains("maturity 1 · Initial") && html.contains("partial gap"), "the stored values are shown");
+    let stored_now = text_of(&html, ".conflict-table tbody");
+    assert!(
+        stored_now.contains("Maturity 1 · Initial 4 · ") && stored_now.contains("Gap Partial gap No gap"),
+        "{stored_now}"
+    );
     assert_eq!(
         stored(&app, "6.1.2").await,
         Some(("Risks live in a spreadsheet".into(), Some(1), Some("partial".into()), 1)),
@@ -334,4 +338,59 @@ async fn the_exports_have_all_70_rows_with_every_column(pool: PgPool) {
     );
     assert!(row[10].starts_with("ACT-001"));
     assert_eq!(cells.iter().filter(|r| r[1] == "control").count(), 38);
+}
+
+/// A form POST as htmx sends it (`HX-Request: true`), with the CSRF token added.
+async fn hx_post(client: &Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let token = client.csrf_token().await;
+    let mut all = fields.to_vec();
+    all.push(("csrf_token", &token));
+    client.http.post(format!("{}{path}", client.base)).header("HX-Request", "true").form(&all).send().await.unwrap()
+}
+
+#[sqlx::test(migrator = "aims_db::MIGRATOR")]
+async fn a_row_saves_in_place_with_htmx_and_keeps_the_texts_it_does_not_show(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let team = app.team("acme").await;
+    let full = [("current_state", "A spreadsheet"), ("maturity", "1"), ("gap", "full"), ("priority", "low")];
+    let res = save(&team.owner, "6.1.2", &[&full[..], &[("notes", "Keep me"), ("version", "0")]].concat()).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, html) = team.implementer.get_html("/o/acme/gap").await;
+    assert_eq!(count(&html, "tr[id='gap-6.1.2'] form[hx-post='/o/acme/gap/6.1.2'][hx-target='closest tr']"), 1);
+    assert_eq!(count(&html, "tr[id='gap-6.1.2'] label[for='gap-6.1.2']"), 1, "each select has its label");
+
+    // htmx gets the row alone, with the new values; the texts the row's form leaves out stay.
+    let row = [("maturity", "3"), ("gap", "partial"), ("priority", "high"), ("version", "1")];
+    let res = hx_post(&team.implementer, "/o/acme/gap/6.1.2", &row).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let part = res.text().await.unwrap();
+    assert!(!part.contains("<html"), "a partial");
+    let fragment = format!("<table>{part}</table>");
+    assert_eq!(count(&fragment, "tr[id='gap-6.1.2']"), 1);
+    assert!(text_of(&fragment, "tr[id='gap-6.1.2']").contains("Partial gap"));
+    assert_eq!(count(&fragment, "input[name=version][value='2']"), 1);
+    assert_eq!(stored(&app, "6.1.2").await, Some(("A spreadsheet".into(), Some(3), Some("partial".into()), 2)));
+    let notes: String = sqlx::query_scalar("select notes from gap_items where requirement_id = '6.1.2'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(notes, "Keep me");
+
+    // Refused in place: 422 with the message by the field, 409 with the stored values beside.
+    let res = hx_post(&team.implementer, "/o/acme/gap/6.1.2", &[("gap", "full"), ("version", "2")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let part = res.text().await.unwrap();
+    assert!(!part.contains("<html") && part.contains("Give the gap a priority.") && part.contains("id=\"gap-6.1.2\""));
+    let res = hx_post(&team.implementer, "/o/acme/gap/6.1.2", &[("gap", "none"), ("version", "1")]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let part = res.text().await.unwrap();
+    assert!(!part.contains("<html") && part.contains("Someone else saved this while you were editing"));
+    assert!(part.contains("name=\"version\" value=\"2\""));
+    assert_eq!(stored(&app, "6.1.2").await.map(|s| s.3), Some(2), "nothing changed");
+
+    // Without JavaScript the same form answers 303 to the list.
+    let res = save(&team.implementer, "6.1.2", &[("gap", "none"), ("maturity", "4"), ("version", "2")]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), "/o/acme/gap#gap-6.1.2");
+    assert_eq!(stored(&app, "6.1.2").await, Some(("A spreadsheet".into(), Some(4), Some("none".into()), 3)));
 }

@@ -240,3 +240,48 @@ async fn settings_are_for_owners_and_validated(pool: PgPool) {
     let res = team.owner.post_form("/o/acme/settings", &fields).await;
     assert_eq!(res.status(), StatusCode::CONFLICT, "version 1 is stale now");
 }
+
+/// A form POST as htmx sends it (`HX-Request: true`), with the CSRF token added.
+async fn hx_post(client: &Client, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    let token = client.csrf_token().await;
+    let mut all = fields.to_vec();
+    all.push(("csrf_token", &token));
+    client.http.post(format!("{}{path}", client.base)).header("HX-Request", "true").form(&all).send().await.unwrap()
+}
+
+#[sqlx::test(migrator = "aims_db::MIGRATOR")]
+async fn with_htmx_a_tick_answers_the_task_and_the_progress_figure(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let owner = app.owner_with_workspace("acme").await;
+    let step1 = catalogue().step(1).unwrap();
+    let (first, second) = (&step1.tasks[0].key, &step1.tasks[1].key);
+    let (_, page) = owner.get_html("/o/acme/steps/1").await;
+    let tick_form = format!("hx-post=\"/o/acme/steps/1/tasks/{first}\" hx-target=\"closest li\"");
+    assert!(page.contains(&tick_form), "the tick form posts with htmx");
+
+    let res = hx_post(&owner, &format!("/o/acme/steps/1/tasks/{first}"), &[("state", "done")]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let part = res.text().await.unwrap();
+    assert!(!part.contains("<html"), "a partial");
+    assert!(part.contains(&format!("id=\"task-{first}\"")) && part.contains("task-closed"));
+    assert!(!part.contains(&format!("id=\"task-{second}\"")), "only the ticked task");
+    assert!(part.contains("id=\"step-progress\" hx-swap-oob=\"true\"") && part.contains("1 of 6 tasks"));
+
+    let res = hx_post(&owner, &format!("/o/acme/steps/1/tasks/{second}"), &[("state", "not_applicable")]).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let part = res.text().await.unwrap();
+    assert!(!part.contains("<html") && part.contains("Say why this task does not apply."));
+
+    let res = hx_post(&owner, &format!("/o/acme/steps/1/tasks/{first}/reopen"), &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let part = res.text().await.unwrap();
+    assert!(!part.contains("task-closed") && part.contains("0 of 6 tasks"));
+
+    // Without JavaScript: 303 back to the task, and the full page shows the tick.
+    let res = tick(&owner, "acme", 1, first).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&res), format!("/o/acme/steps/1#task-{first}"));
+    let (_, page) = owner.get_html("/o/acme/steps/1").await;
+    assert!(page.contains("<html") && page.contains("1 of 6 tasks"));
+    assert!(!page.contains("hx-swap-oob"), "the full page has the figure in place");
+}

@@ -4,6 +4,7 @@
 
 use crate::OrgTx;
 use crate::audit::{self, AuditAction, AuditEntry};
+use crate::record::{WriteError, WriteResult};
 use aims_domain::catalogue::catalogue;
 use aims_domain::registers::GapLevel;
 use aims_domain::roadmap::{ActionStatus, Priority};
@@ -11,7 +12,8 @@ use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// The `source_type` of actions created from a gap row.
+/// The `source_type` of actions created from a gap row (an action's source kind, not an audit
+/// entity: the audit log uses `record::Entity::GapItem`).
 pub const ACTION_SOURCE: &str = "gap_item";
 
 /// Whether `id` is a requirement of the gap analysis: an assessable clause or an Annex A control.
@@ -56,6 +58,22 @@ impl GapItemRow {
     /// The maturity level as the taxonomy counts.
     pub fn maturity(&self) -> Option<u8> {
         self.maturity.and_then(|m| u8::try_from(m).ok())
+    }
+
+    /// A requirement not assessed yet, as a row: empty, version 0 (what a stale save is compared
+    /// with when the stored row is gone or was never there).
+    pub fn unassessed(requirement_id: &str) -> Self {
+        GapItemRow {
+            requirement_id: requirement_id.to_string(),
+            current_state: String::new(),
+            maturity: None,
+            gap: None,
+            priority: None,
+            notes: String::new(),
+            updated_by_name: None,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+            version: 0,
+        }
     }
 
     fn snapshot(&self) -> serde_json::Value {
@@ -165,30 +183,12 @@ pub async fn actions_for(tx: &mut OrgTx, requirement_id: &str) -> sqlx::Result<V
     .await
 }
 
-/// Why a gap save was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum GapError {
-    /// Not a requirement of the gap analysis.
-    #[error("no such requirement")]
-    NotFound,
-    /// Someone saved first: the stored row (None when it is still unassessed, version 0).
-    #[error("changed by someone else")]
-    Stale(Option<Box<GapItemRow>>),
-    /// The database failed.
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
-
 /// Saves an assessment if `version` is the stored one (0 for a row never saved, which is then
-/// inserted), and records it.
-pub async fn save(
-    tx: &mut OrgTx,
-    requirement_id: &str,
-    input: &GapInput,
-    version: i32,
-) -> Result<GapItemRow, GapError> {
+/// inserted), and records it. A stale save carries the row as stored now (an empty one at
+/// version 0 when the requirement is not assessed yet).
+pub async fn save(tx: &mut OrgTx, requirement_id: &str, input: &GapInput, version: i32) -> WriteResult<GapItemRow> {
     if !is_requirement(requirement_id) {
-        return Err(GapError::NotFound);
+        return Err(WriteError::NotFound);
     }
     let before = sqlx::query_scalar::<_, i32>(
         "select version from gap_items where org_id = $1 and requirement_id = $2 for update",
@@ -202,7 +202,7 @@ pub async fn save(
         None => None,
     };
     if before.unwrap_or(0) != version {
-        return Err(GapError::Stale(before_row.map(Box::new)));
+        return Err(WriteError::Stale(Box::new(before_row.unwrap_or_else(|| GapItemRow::unassessed(requirement_id)))));
     }
     let done = if before.is_none() {
         // A concurrent first save wins the insert; this one then finds the row and is stale.
@@ -229,10 +229,10 @@ pub async fn save(
     .execute(tx.conn())
     .await?;
     if done.rows_affected() == 0 {
-        let current = get(tx, requirement_id).await?;
-        return Err(GapError::Stale(current.map(Box::new)));
+        let current = get(tx, requirement_id).await?.unwrap_or_else(|| GapItemRow::unassessed(requirement_id));
+        return Err(WriteError::Stale(Box::new(current)));
     }
-    let after = get(tx, requirement_id).await?.ok_or(GapError::NotFound)?;
+    let after = get(tx, requirement_id).await?.ok_or(WriteError::NotFound)?;
     let title = catalogue()
         .clause(requirement_id)
         .map(|c| c.title.as_str())

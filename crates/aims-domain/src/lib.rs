@@ -4,6 +4,7 @@
 #[macro_use]
 mod macros;
 pub mod catalogue;
+pub mod gap;
 pub mod ids;
 pub mod paging;
 pub mod password;

@@ -2,8 +2,8 @@
 //! notes, the task checklist, the clauses and controls it covers, and its history.
 
 use crate::error::{AppError, AppResult};
-use crate::extract::{AppForm, PageCtx, Workspace};
-use crate::forms::{FormErrors, SelectOption, parse_optional_date};
+use crate::extract::{AppForm, HxRequest, PageCtx, Workspace};
+use crate::forms::{self, FormErrors, SelectOption, parse_optional_date};
 use crate::kit::invalid;
 use crate::routing::Routes;
 use crate::session::{Flash, TypedSession};
@@ -17,7 +17,7 @@ use aims_domain::{Action, roadmap::ClosedTasks};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -173,7 +173,7 @@ impl StepForm {
 
     fn parse(&self, errors: &mut FormErrors) -> Option<StepUpdate> {
         let status = errors.check("status", self.status.parse::<StepStatus>());
-        let owner_id = parse_owner(&self.owner_id, errors);
+        let owner_id = forms::parse_member("owner_id", &self.owner_id, errors);
         let due_date = errors.check("due_date", parse_optional_date(&self.due_date));
         if self.notes.chars().count() > 20_000 {
             errors.add("notes", "Notes have at most 20,000 characters.");
@@ -200,10 +200,6 @@ pub fn owner_options(members: &[MemberChoice]) -> Vec<SelectOption> {
         .collect()
 }
 
-fn status_options() -> Vec<SelectOption> {
-    StepStatus::ALL.iter().map(|s| SelectOption::new(s.as_str(), s.label())).collect()
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/steps/show.html")]
 struct StepPage {
@@ -228,6 +224,67 @@ struct StepPage {
     /// Someone saved first: the stored values are shown next to the user's.
     conflict: bool,
     can_edit: bool,
+    /// Whether the progress figure is sent out of band (htmx answers only).
+    oob: bool,
+}
+
+/// A task and the step's progress figure, answered to htmx after a tick: the task replaces its
+/// item, the figure is swapped out of band.
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/steps/task_part.html")]
+struct TaskPart {
+    page: PageCtx,
+    ws: Workspace,
+    step: &'static Step,
+    t: TaskView,
+    task_error: Option<(String, String)>,
+    row: StepRow,
+    overdue: bool,
+    progress: Progress,
+    can_edit: bool,
+    oob: bool,
+}
+
+impl TaskPart {
+    /// The part of a loaded step page about one task (404 for a task the step does not have).
+    fn of(page: StepPage, key: &str) -> AppResult<Self> {
+        let t = page.tasks.into_iter().find(|t| t.task.key == key).ok_or(AppError::NotFound)?;
+        Ok(TaskPart {
+            page: page.page,
+            ws: page.ws,
+            step: page.step,
+            t,
+            task_error: page.task_error,
+            row: page.row,
+            overdue: page.overdue,
+            progress: page.progress,
+            can_edit: page.can_edit,
+            oob: true,
+        })
+    }
+}
+
+/// After a task change: the task and the progress for htmx (with `status`), else 303 to the task.
+async fn task_answer(
+    state: &AppState,
+    ws: Workspace,
+    page: PageCtx,
+    hx: HxRequest,
+    number: u8,
+    key: String,
+    error: Option<String>,
+) -> AppResult<Response> {
+    if !hx.0 && error.is_none() {
+        return Ok(Redirect::to(&format!("{}#task-{key}", ws.path(&format!("steps/{number}")))).into_response());
+    }
+    let mut full = StepPage::load(state, ws, page, number, None, FormErrors::new()).await?;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    full.task_error = error.map(|message| (key.clone(), message));
+    if hx.0 {
+        Ok((status, [(header::VARY, "HX-Request")], TaskPart::of(full, &key)?).into_response())
+    } else {
+        Ok(invalid(full))
+    }
 }
 
 fn step_number(raw: &str) -> AppResult<u8> {
@@ -269,12 +326,13 @@ impl StepPage {
             clauses: step.clauses.iter().filter_map(|id| c.clause(id)).collect(),
             controls: step.controls.iter().filter_map(|id| c.control(id)).collect(),
             form: form.unwrap_or_else(|| StepForm::from_row(&row)),
-            owners: owner_options(&members),
-            statuses: status_options(),
+            owners: forms::member_options(&members, "— Nobody yet —"),
+            statuses: forms::enum_options::<StepStatus>(),
             can_edit: ws.may(Action::Edit),
             open_tasks: Vec::new(),
             task_error: None,
             conflict: false,
+            oob: false,
             page,
             ws,
             step,
@@ -359,6 +417,7 @@ async fn close_task(
     State(state): State<AppState>,
     ws: Workspace,
     page: PageCtx,
+    hx: HxRequest,
     Path((_, n, key)): Path<(String, String, String)>,
     AppForm(form): AppForm<TaskForm>,
 ) -> AppResult<Response> {
@@ -366,37 +425,32 @@ async fn close_task(
     let number = step_number(&n)?;
     let task_state: TaskState = form.state.parse().map_err(|_| AppError::BadRequest("unknown task state".into()))?;
     let mut tx = ws.begin(&state).await?;
-    match roadmap::close_task(&mut tx, number, &key, task_state, &form.reason).await {
+    let error = match roadmap::close_task(&mut tx, number, &key, task_state, &form.reason).await {
         Ok(()) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("{}#task-{key}", ws.path(&format!("steps/{number}")))).into_response())
+            None
         }
-        Err(TaskError::NotFound) => Err(AppError::NotFound),
-        Err(TaskError::ReasonRequired) => {
-            drop(tx);
-            let mut page = StepPage::load(&state, ws, page, number, None, FormErrors::new()).await?;
-            page.task_error = Some((key, "Say why this task does not apply.".into()));
-            Ok(invalid(page))
-        }
-        Err(TaskError::Db(e)) => Err(e.into()),
-    }
+        Err(TaskError::NotFound) => return Err(AppError::NotFound),
+        Err(TaskError::ReasonRequired) => Some("Say why this task does not apply.".to_string()),
+        Err(TaskError::Db(e)) => return Err(e.into()),
+    };
+    task_answer(&state, ws, page, hx, number, key, error).await
 }
 
 async fn reopen_task(
     State(state): State<AppState>,
     ws: Workspace,
+    page: PageCtx,
+    hx: HxRequest,
     Path((_, n, key)): Path<(String, String, String)>,
 ) -> AppResult<Response> {
     ws.require(Action::Edit)?;
     let number = step_number(&n)?;
     let mut tx = ws.begin(&state).await?;
     match roadmap::reopen_task(&mut tx, number, &key).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("{}#task-{key}", ws.path(&format!("steps/{number}")))).into_response())
-        }
-        Err(TaskError::NotFound) => Err(AppError::NotFound),
-        Err(TaskError::ReasonRequired) => Err(AppError::NotFound),
-        Err(TaskError::Db(e)) => Err(e.into()),
+        Ok(()) => tx.commit().await?,
+        Err(TaskError::NotFound | TaskError::ReasonRequired) => return Err(AppError::NotFound),
+        Err(TaskError::Db(e)) => return Err(e.into()),
     }
+    task_answer(&state, ws, page, hx, number, key, None).await
 }
