@@ -56,6 +56,12 @@ const REGISTERS: &[Spec] = &[
         required: "name",
         fields: &[("addressed", "yes")],
     },
+    Spec {
+        list: "roles",
+        table: ("aims_roles", "role_id", "title"),
+        required: "title",
+        fields: &[("holder_name", "Ada Lovelace"), ("kind", "custom")],
+    },
 ];
 
 fn form<'a>(spec: &'a Spec, title: &'a str, version: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -141,6 +147,9 @@ async fn every_register_answers_422_409_archives_read_only_and_restores(pool: Pg
         assert!(html.contains(&link), "{row}: back in the list");
         let (_, html) = team.owner.get_html(&row).await;
         assert!(html.contains(&format!("{row}/edit\"")) && !html.contains("<strong>Archived</strong>"));
+        let (status, html) = team.owner.get_html(&format!("{row}/edit")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!html.contains("value=\"—\""), "{row}: the edit form holds values, not placeholders");
         let res = team.owner.post_form(&row, &form(spec, "Edited after restore", "3")).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{row}: editable again");
     }

@@ -309,22 +309,3 @@ async fn top_management_holders_are_the_current_appointments(pool: PgPool) {
     let names: Vec<String> = holders.iter().map(|r| r.holder()).collect();
     assert_eq!(names, ["Now"]);
 }
-
-#[sqlx::test(migrator = "aims_db::MIGRATOR")]
-async fn role_field_limits_are_the_migrations_checks(pool: PgPool) {
-    let checks: Vec<String> = sqlx::query_scalar(
-        "select pg_get_constraintdef(oid) from pg_constraint where conrelid = 'aims_roles'::regclass and contype = 'c'",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    for field in aims_domain::roles::ROLE_FIELDS {
-        let limit = format!("length({}) <= {})", field.name, field.max);
-        assert!(
-            checks.iter().any(|c| c.contains(&limit)),
-            "{} is limited to {} in the migration: {checks:?}",
-            field.name,
-            field.max
-        );
-    }
-}

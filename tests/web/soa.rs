@@ -540,18 +540,3 @@ async fn a_stale_row_save_from_the_table_answers_409_with_both_values(pool: PgPo
     assert!(part.contains("name=\"version\" value=\"1\""), "against the current version");
     assert!(part.contains("<details class=\"soa-inline\" open>"), "the editor is open");
 }
-
-#[sqlx::test(migrator = "aims_db::MIGRATOR")]
-async fn the_soa_field_limits_equal_the_database_checks(pool: PgPool) {
-    let checks: Vec<String> = sqlx::query_scalar(
-        "select pg_get_constraintdef(oid) from pg_constraint
-         where conrelid in ('soa_entries'::regclass, 'soa_versions'::regclass) and contype = 'c'",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    for field in aims_domain::soa::SOA_FIELDS {
-        let limit = format!("length({}) <= {})", field.name, field.max);
-        assert!(checks.iter().any(|c| c.contains(&limit)), "{} has the CHECK {limit}: {checks:?}", field.name);
-    }
-}

@@ -14,6 +14,7 @@ use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
 /// An AI system a role covers.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CoveredSystem {
     pub role_id: Uuid,
@@ -31,6 +32,7 @@ impl CoveredSystem {
 }
 
 /// A role as lists and pages show it.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AimsRoleRow {
     #[sqlx(try_from = "Uuid")]
@@ -113,6 +115,7 @@ impl Record for AimsRoleRow {
 }
 
 /// What a role form provides (already checked by the domain rules).
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone)]
 pub struct AimsRoleInput {
     pub kind: AimsRoleKind,
@@ -137,6 +140,7 @@ impl AimsRoleInput {
 }
 
 /// List filters (all optional).
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, Default)]
 pub struct AimsRoleFilter {
     pub kind: Option<AimsRoleKind>,
@@ -345,6 +349,7 @@ fn distinct(ids: &[Uuid]) -> Vec<Uuid> {
 }
 
 /// One letter of the RACI matrix.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RaciCell {
     pub step_number: i16,
@@ -355,6 +360,7 @@ pub struct RaciCell {
 }
 
 /// The RACI matrix of the workspace's roles that are not archived.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 #[derive(Debug, Clone, Default)]
 pub struct RaciMatrix {
     /// 0 until the matrix is first saved.

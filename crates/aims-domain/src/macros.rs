@@ -7,7 +7,7 @@ macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $key:literal / $label:literal $(/ $tone:ident)?),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-        pub enum $name { $($(#[$vdoc])* $variant),+ }
+        pub enum $name { $(#[doc = $label] $(#[$vdoc])* $variant),+ }
 
         impl $name {
             /// Every value, in display order.

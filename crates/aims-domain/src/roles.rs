@@ -35,11 +35,17 @@ text_enum! {
 
 // The title is required in the table, but the form may leave it empty for every kind except
 // custom (see `role_title`), so the field itself is optional.
+/// The role's title (optional in the form: see `role_title`).
 pub const ROLE_TITLE: TextField = TextField::optional("title", 200);
+/// A holder without an account: the name.
 pub const ROLE_HOLDER_NAME: TextField = TextField::optional("holder_name", 200);
+/// A holder without an account: the e-mail.
 pub const ROLE_HOLDER_EMAIL: TextField = TextField::optional("holder_email", 320);
+/// A holder without an account: the job title.
 pub const ROLE_HOLDER_JOB_TITLE: TextField = TextField::optional("holder_job_title", 200);
+/// What the role is responsible for.
 pub const ROLE_RESPONSIBILITIES: TextField = TextField::optional("responsibilities", 20_000);
+/// What the role may decide.
 pub const ROLE_AUTHORITIES: TextField = TextField::optional("authorities", 20_000);
 /// Every text column of `aims_roles` with its limit (a test compares them with the CHECKs).
 pub const ROLE_FIELDS: &[TextField] =

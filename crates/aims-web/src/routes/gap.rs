@@ -178,10 +178,12 @@ impl GapForm {
         }
     }
 
+    /// The typed current state, or "" when the row form left it out.
     pub fn current_state(&self) -> &str {
         self.current_state.as_deref().unwrap_or_default()
     }
 
+    /// The typed notes, or "" when the row form left them out.
     pub fn notes(&self) -> &str {
         self.notes.as_deref().unwrap_or_default()
     }

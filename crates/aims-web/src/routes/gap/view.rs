@@ -19,6 +19,7 @@ pub struct RowEdit {
 }
 
 /// One row of the gap analysis: the requirement, its assessment if any, its actions.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 pub struct GapLine {
     pub req: Requirement,
     /// The stored assessment (None: not assessed yet).
@@ -39,14 +40,17 @@ impl GapLine {
         })
     }
 
+    /// The assessed maturity; none until the requirement is assessed.
     pub fn maturity(&self) -> Option<u8> {
         self.assessment().maturity
     }
 
+    /// The assessed gap; none until the requirement is assessed.
     pub fn gap(&self) -> Option<GapLevel> {
         self.assessment().gap
     }
 
+    /// The assessed priority; none until the requirement is assessed.
     pub fn priority(&self) -> Option<Priority> {
         self.assessment().priority
     }
@@ -56,10 +60,12 @@ impl GapLine {
         self.assessment().has_gap()
     }
 
+    /// The stored current state; "" until assessed.
     pub fn current_state(&self) -> &str {
         self.item.as_ref().map_or("", |i| i.current_state.as_str())
     }
 
+    /// The stored notes; "" until assessed.
     pub fn notes(&self) -> &str {
         self.item.as_ref().map_or("", |i| i.notes.as_str())
     }
@@ -86,6 +92,7 @@ impl GapLine {
 }
 
 /// A group of rows with its maturity average.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 pub struct GroupView {
     pub group: Group,
     pub lines: Vec<GapLine>,
@@ -149,6 +156,7 @@ pub(super) fn lines(groups: &[GroupView]) -> impl Iterator<Item = &GapLine> {
 }
 
 /// The clauses or the Annex A controls, with their groups.
+#[expect(missing_docs, reason = "fields named after what they hold; only the non-obvious ones are documented")]
 pub struct Section {
     pub kind: Kind,
     pub groups: Vec<GroupView>,
@@ -160,6 +168,7 @@ impl Section {
         lines(&self.groups).filter(|l| l.assessment().assessed()).count()
     }
 
+    /// How many rows there are.
     pub fn total(&self) -> usize {
         lines(&self.groups).count()
     }
