@@ -19,9 +19,10 @@ use crate::session::{Flash, TypedSession};
 use crate::state::AppState;
 use aims_db::OrgTx;
 use aims_db::audit::AuditRow;
-use aims_db::record::{self, Register, WriteError, WriteResult};
+use aims_db::record::{self, Record, Register, WriteError, WriteResult};
 use aims_domain::Action;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -73,6 +74,154 @@ impl<R> Outcome<R> {
             Err(WriteError::Archived(row)) => Ok(Outcome::Archived(row)),
             Err(WriteError::NotFound) => Err(AppError::NotFound),
             Err(WriteError::Db(e)) => Err(e.into()),
+        }
+    }
+}
+
+/// What every register page handler extracts: the state, the session, the workspace (with the
+/// member's role) and the page context.
+pub struct Ctx {
+    /// Pool and configuration.
+    pub state: AppState,
+    /// The signed-in session (flash messages).
+    pub session: TypedSession,
+    /// The workspace and the member's role.
+    pub ws: Workspace,
+    /// What the layout needs.
+    pub page: PageCtx,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Ctx {
+            session: TypedSession::from_request_parts(parts, state).await?,
+            ws: Workspace::from_request_parts(parts, state).await?,
+            page: PageCtx::from_request_parts(parts, state).await?,
+            state: state.clone(),
+        })
+    }
+}
+
+/// A register's edit page as the kit needs it to answer a form: the page builds itself and says
+/// what its fields show; which answer a post gets (303, 422, 409) is decided once, in [`Ctx`].
+pub trait EditPage: IntoResponse + Sized + Send {
+    /// The register's row.
+    type Row: Record + Send + Sync;
+    /// The form's values, as typed.
+    type Form: Send;
+    /// The page for a new row (`None`) or an existing one, holding `form` and its `errors`.
+    fn load(
+        state: &AppState,
+        ws: Workspace,
+        page: PageCtx,
+        row: Option<Self::Row>,
+        form: Self::Form,
+        errors: FormErrors,
+    ) -> impl Future<Output = AppResult<Self>> + Send;
+    /// The stored row as form values.
+    fn form_of(row: &Self::Row) -> Self::Form;
+    /// The user's values, moved onto the stored row's version after someone saved first.
+    fn rebase(form: Self::Form, row: &Self::Row) -> Self::Form;
+    /// Each field's label and the value a form shows, for the conflict banner.
+    fn shown(&self, form: &Self::Form) -> Vec<(&'static str, String)>;
+    /// The values in the page's form.
+    fn form(&self) -> &Self::Form;
+    /// Shows the stored values beside the user's.
+    fn set_conflict(&mut self, conflict: Conflict);
+}
+
+impl Ctx {
+    /// Requires the right to edit (the one role guard), for handlers that take a `Ctx`.
+    pub fn require_edit(&self) -> AppResult<()> {
+        self.ws.require(Action::Edit)
+    }
+
+    /// Runs a write in its own tenant transaction (see [`Outcome::write`]).
+    pub async fn write<R>(&self, write: impl AsyncFnOnce(&mut OrgTx) -> WriteResult<R>) -> AppResult<Outcome<R>> {
+        Outcome::write(&self.ws, &self.state, write).await
+    }
+
+    /// Reads one row in its own tenant transaction; a missing row is the 404 page.
+    pub async fn read<R>(&self, read: impl AsyncFnOnce(&mut OrgTx) -> sqlx::Result<Option<R>>) -> AppResult<R> {
+        let mut tx = self.ws.begin(&self.state).await?;
+        let row = read(&mut tx).await?.ok_or(AppError::NotFound)?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// The empty form of a new row.
+    pub async fn new_form<P: EditPage>(self, form: P::Form) -> AppResult<Response> {
+        self.require_edit()?;
+        Ok(P::load(&self.state, self.ws, self.page, None, form, FormErrors::new()).await?.into_response())
+    }
+
+    /// The edit form of a row, or its read-only page with 409 when it is archived.
+    pub async fn edit_form<P: EditPage>(self, row: P::Row, show: ShowPage, id: Uuid) -> AppResult<Response> {
+        self.require_edit()?;
+        if row.is_archived() {
+            return Ok(conflict(show(self.state, self.ws, self.page, id).await?));
+        }
+        let form = P::form_of(&row);
+        Ok(P::load(&self.state, self.ws, self.page, Some(row), form, FormErrors::new()).await?.into_response())
+    }
+
+    /// The answer to a create: 303 to the new row's page with `message`, or the form again (422).
+    pub async fn created<P: EditPage>(
+        self,
+        outcome: Outcome<P::Row>,
+        form: P::Form,
+        saved_to: impl FnOnce(&P::Row) -> (String, String),
+    ) -> AppResult<Response> {
+        match outcome {
+            Outcome::Saved(row) => {
+                let (to, message) = saved_to(&row);
+                saved(&self.session, &self.ws.path(&to), message).await
+            }
+            Outcome::Invalid(errors) => {
+                Ok(invalid(P::load(&self.state, self.ws, self.page, None, form, errors).await?))
+            }
+            // A new row has no version to lose and cannot be archived.
+            Outcome::Stale(_) | Outcome::Archived(_) => Err(AppError::NotFound),
+        }
+    }
+
+    /// The answer to an update of the row at `to` (inside the workspace): 303 there with
+    /// `message`; 422 with the errors; 409 with the stored values beside the user's, whose values
+    /// stay in the form against the current version; 409 with the row's page while it is archived.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the row's identity, its page and its reader, all needed by one of the answers"
+    )]
+    pub async fn updated<P: EditPage>(
+        self,
+        outcome: Outcome<P::Row>,
+        form: P::Form,
+        id: Uuid,
+        to: String,
+        message: impl FnOnce(&P::Row) -> String,
+        show: ShowPage,
+        current: impl AsyncFnOnce(&mut OrgTx) -> sqlx::Result<Option<P::Row>>,
+    ) -> AppResult<Response> {
+        match outcome {
+            Outcome::Saved(row) => saved(&self.session, &self.ws.path(&to), message(&row)).await,
+            Outcome::Invalid(errors) => {
+                let row = self.read(current).await?;
+                if row.is_archived() {
+                    return Ok(conflict(show(self.state, self.ws, self.page, id).await?));
+                }
+                Ok(invalid(P::load(&self.state, self.ws, self.page, Some(row), form, errors).await?))
+            }
+            Outcome::Stale(row) => {
+                let stored = P::form_of(&row);
+                let form = P::rebase(form, &row);
+                let mut edit = P::load(&self.state, self.ws, self.page, Some(*row), form, FormErrors::new()).await?;
+                let banner = Conflict::between(edit.shown(&stored), edit.shown(edit.form()));
+                edit.set_conflict(banner);
+                Ok(conflict(edit))
+            }
+            Outcome::Archived(_) => Ok(conflict(show(self.state, self.ws, self.page, id).await?)),
         }
     }
 }

@@ -4,9 +4,8 @@
 use crate::error::{AppError, AppResult, url_encode};
 use crate::extract::{AppForm, HxRequest, PageCtx, Workspace};
 use crate::forms::{self, FormErrors, SelectOption};
-use crate::kit::{self, Archived, Conflict, Outcome, RegisterPages};
+use crate::kit::{self, Archived, Conflict, Ctx, EditPage, Outcome, RegisterPages};
 use crate::routing::Routes;
-use crate::session::TypedSession;
 use crate::state::AppState;
 use aims_db::actions::{self, ActionFilter, ActionInput, ActionRow};
 use aims_db::audit::AuditRow;
@@ -42,6 +41,8 @@ pub fn routes(r: Routes) -> Routes {
             },
         )
 }
+
+const SHOW: kit::ShowPage = |s, w, p, id| Box::pin(show_page(s, w, p, id));
 
 /// List filters as they come in the query string (unknown values are ignored).
 #[derive(Debug, Default, Deserialize)]
@@ -241,19 +242,6 @@ impl ActionForm {
             _ => Err(errors),
         }
     }
-
-    /// The values as people read them, for the conflict banner.
-    fn shown(&self, p: &ActionFormPage) -> Vec<(&'static str, String)> {
-        vec![
-            ("Title", self.title.clone()),
-            ("Description", self.description.clone()),
-            ("Owner", forms::option_label(&p.owners, &self.owner_id)),
-            ("Due date", self.due_date.clone()),
-            ("Priority", forms::option_label(&p.priorities, &self.priority)),
-            ("Status", forms::option_label(&p.statuses, &self.status)),
-            ("Serves step", forms::option_label(&p.steps, &self.step)),
-        ]
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -272,7 +260,10 @@ struct ActionFormPage {
     conflict: Option<Conflict>,
 }
 
-impl ActionFormPage {
+impl EditPage for ActionFormPage {
+    type Row = ActionRow;
+    type Form = ActionForm;
+
     async fn load(
         state: &AppState,
         ws: Workspace,
@@ -297,6 +288,34 @@ impl ActionFormPage {
             errors,
         })
     }
+
+    fn form_of(row: &ActionRow) -> ActionForm {
+        ActionForm::from_row(row)
+    }
+
+    fn rebase(form: ActionForm, row: &ActionRow) -> ActionForm {
+        ActionForm { version: row.version, ..form }
+    }
+
+    fn shown(&self, f: &ActionForm) -> Vec<(&'static str, String)> {
+        vec![
+            ("Title", f.title.clone()),
+            ("Description", f.description.clone()),
+            ("Owner", forms::option_label(&self.owners, &f.owner_id)),
+            ("Due date", f.due_date.clone()),
+            ("Priority", forms::option_label(&self.priorities, &f.priority)),
+            ("Status", forms::option_label(&self.statuses, &f.status)),
+            ("Serves step", forms::option_label(&self.steps, &f.step)),
+        ]
+    }
+
+    fn form(&self) -> &ActionForm {
+        &self.form
+    }
+
+    fn set_conflict(&mut self, conflict: Conflict) {
+        self.conflict = Some(conflict);
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -305,42 +324,21 @@ struct NewQuery {
     step: String,
 }
 
-async fn new_form(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Query(q): Query<NewQuery>,
-) -> AppResult<impl IntoResponse> {
-    ws.require(Action::Edit)?;
+async fn new_form(cx: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> {
     let form = ActionForm { priority: "medium".into(), status: "open".into(), step: q.step, ..Default::default() };
-    ActionFormPage::load(&state, ws, page, None, form, FormErrors::new()).await
+    cx.new_form::<ActionFormPage>(form).await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    page: PageCtx,
-    AppForm(form): AppForm<ActionForm>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
+async fn create(cx: Ctx, AppForm(form): AppForm<ActionForm>) -> AppResult<Response> {
+    cx.require_edit()?;
     let outcome = match form.parse() {
         Err(errors) => Outcome::Invalid(errors),
-        Ok(input) => Outcome::write(&ws, &state, async |tx| actions::create(tx, &input, None).await).await?,
+        Ok(input) => cx.write(async |tx| actions::create(tx, &input, None).await).await?,
     };
-    match outcome {
-        Outcome::Saved(row) => {
-            kit::saved(
-                &session,
-                &ws.path(&format!("actions/{}", row.action_id)),
-                format!("{} created.", row.reference()),
-            )
-            .await
-        }
-        Outcome::Invalid(errors) => Ok(kit::invalid(ActionFormPage::load(&state, ws, page, None, form, errors).await?)),
-        // A new row has no version to lose and cannot be archived.
-        Outcome::Stale(_) | Outcome::Archived(_) => Err(AppError::NotFound),
-    }
+    cx.created::<ActionFormPage>(outcome, form, |row| {
+        (format!("actions/{}", row.action_id), format!("{} created.", row.reference()))
+    })
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -372,65 +370,28 @@ async fn show_page(state: AppState, ws: Workspace, page: PageCtx, id: Uuid) -> A
     .into_response())
 }
 
-async fn show(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Path((_, id)): Path<(String, Uuid)>,
-) -> AppResult<Response> {
-    show_page(state, ws, page, id).await
+async fn show(cx: Ctx, Path((_, id)): Path<(String, Uuid)>) -> AppResult<Response> {
+    show_page(cx.state, cx.ws, cx.page, id).await
 }
 
-async fn edit_form(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Path((_, id)): Path<(String, ActionId)>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
-    let mut tx = ws.begin(&state).await?;
-    let action = actions::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
-    if action.archived_at.is_some() {
-        return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
-    }
-    let form = ActionForm::from_row(&action);
-    Ok(ActionFormPage::load(&state, ws, page, Some(action), form, FormErrors::new()).await?.into_response())
+async fn edit_form(cx: Ctx, Path((_, id)): Path<(String, ActionId)>) -> AppResult<Response> {
+    let row = cx.read(async |tx| actions::get(tx, id).await).await?;
+    cx.edit_form::<ActionFormPage>(row, SHOW, id.0).await
 }
 
 async fn update(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    page: PageCtx,
+    cx: Ctx,
     Path((_, id)): Path<(String, ActionId)>,
     AppForm(form): AppForm<ActionForm>,
 ) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
+    cx.require_edit()?;
     let outcome = match form.parse() {
         Err(errors) => Outcome::Invalid(errors),
-        Ok(input) => {
-            Outcome::write(&ws, &state, async |tx| actions::update(tx, id, &input, form.version).await).await?
-        }
+        Ok(input) => cx.write(async |tx| actions::update(tx, id, &input, form.version).await).await?,
     };
-    match outcome {
-        Outcome::Saved(row) => {
-            kit::saved(&session, &ws.path(&format!("actions/{id}")), format!("{} saved.", row.reference())).await
-        }
-        Outcome::Invalid(errors) => {
-            let mut tx = ws.begin(&state).await?;
-            let current = actions::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-            tx.commit().await?;
-            Ok(kit::invalid(ActionFormPage::load(&state, ws, page, Some(current), form, errors).await?))
-        }
-        Outcome::Stale(current) => {
-            // The user's values stay in the form, now against the stored version.
-            let stored = ActionForm::from_row(&current);
-            let form = ActionForm { version: current.version, ..form };
-            let mut edit = ActionFormPage::load(&state, ws, page, Some(*current), form, FormErrors::new()).await?;
-            edit.conflict = Some(Conflict::between(stored.shown(&edit), edit.form.shown(&edit)));
-            Ok(kit::conflict(edit))
-        }
-        Outcome::Archived(_) => Ok(kit::conflict(show_page(state, ws, page, id.0).await?)),
-    }
+    let saved = |row: &ActionRow| format!("{} saved.", row.reference());
+    cx.updated::<ActionFormPage>(outcome, form, id.0, format!("actions/{id}"), saved, SHOW, async |tx| {
+        actions::get(tx, id).await
+    })
+    .await
 }
