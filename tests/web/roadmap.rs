@@ -152,7 +152,7 @@ async fn a_stale_step_edit_answers_409_and_changes_nothing(pool: PgPool) {
     let res = team.consultant.post_form("/o/acme/steps/3", &second).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let html = res.text().await.unwrap();
-    assert!(html.contains("Someone saved this step while you were editing"));
+    assert!(html.contains("Someone else saved this while you were editing"));
     assert!(html.contains(">\nsecond</textarea>"), "the user's values are kept to re-apply");
     let notes: String =
         sqlx::query_scalar("select notes from steps where step_number = 3").fetch_one(&app.pool).await.unwrap();

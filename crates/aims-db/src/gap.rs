@@ -114,7 +114,8 @@ pub struct LinkedAction {
     /// Title.
     pub title: String,
     /// Status key.
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: ActionStatus,
 }
 
 impl LinkedAction {
@@ -125,7 +126,7 @@ impl LinkedAction {
 
     /// The typed status.
     pub fn status(&self) -> ActionStatus {
-        self.status.parse().unwrap_or(ActionStatus::Open)
+        self.status
     }
 }
 

@@ -144,6 +144,27 @@ pub struct WorkItem {
     pub overdue: bool,
 }
 
+impl WorkItem {
+    // A work item is a step or an action; their status keys share one meaning where they overlap.
+    fn typed_status(&self) -> Option<(&'static str, aims_domain::Tone)> {
+        use aims_domain::roadmap::{ActionStatus, StepStatus};
+        ActionStatus::try_from(self.status.clone())
+            .map(|s| (s.label(), s.tone()))
+            .or_else(|_| StepStatus::try_from(self.status.clone()).map(|s| (s.label(), s.tone())))
+            .ok()
+    }
+
+    /// The status as people read it.
+    pub fn status_label(&self) -> String {
+        self.typed_status().map_or_else(|| self.status.replace('_', " "), |(label, _)| label.to_string())
+    }
+
+    /// The status badge's tone.
+    pub fn tone(&self) -> aims_domain::Tone {
+        self.typed_status().map_or(aims_domain::Tone::Neutral, |(_, tone)| tone)
+    }
+}
+
 /// Steps the user owns that are not done and open actions they own, overdue first, then by due date.
 pub async fn my_work(tx: &mut PortfolioTx, user_id: UserId) -> sqlx::Result<Vec<WorkItem>> {
     sqlx::query_as::<_, WorkItem>(

@@ -14,8 +14,9 @@ use uuid::Uuid;
 pub struct StepRow {
     /// 1 to 18.
     pub step_number: i16,
-    /// Status key.
-    pub status: String,
+    /// Where the step stands.
+    #[sqlx(try_from = "String")]
+    pub status: StepStatus,
     /// Owner (a member).
     pub owner_id: Option<Uuid>,
     /// Owner's name.
@@ -33,7 +34,7 @@ pub struct StepRow {
 impl StepRow {
     /// The typed status.
     pub fn status(&self) -> StepStatus {
-        self.status.parse().unwrap_or(StepStatus::NotStarted)
+        self.status
     }
 
     /// The step number as the catalogue counts.

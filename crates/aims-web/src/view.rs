@@ -61,18 +61,6 @@ pub fn ring_dash(percent: u32) -> String {
     format!("{:.1} {:.1}", circumference * f64::from(percent) / 100.0, circumference)
 }
 
-/// The tone (badge colour) of a status, priority or decision key, for every register.
-pub fn status_tone(status: &str) -> &'static str {
-    match status {
-        "done" | "achieved" | "implemented" | "yes" => "green",
-        "in_progress" | "partially-implemented" => "blue",
-        "planned" => "violet",
-        "critical" | "not_achieved" => "red",
-        "high" | "not-implemented" | "partly" => "amber",
-        _ => "neutral",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

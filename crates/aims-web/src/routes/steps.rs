@@ -4,7 +4,7 @@
 use crate::error::{AppError, AppResult};
 use crate::extract::{AppForm, HxRequest, PageCtx, Workspace};
 use crate::forms::{self, FormErrors, SelectOption, parse_optional_date};
-use crate::kit::invalid;
+use crate::kit::{self, Conflict, invalid};
 use crate::routing::Routes;
 use crate::session::{Flash, TypedSession};
 use crate::state::AppState;
@@ -163,7 +163,7 @@ pub struct StepForm {
 impl StepForm {
     fn from_row(row: &StepRow) -> Self {
         StepForm {
-            status: row.status.clone(),
+            status: row.status.as_str().to_string(),
             owner_id: row.owner_id.map(|id| id.to_string()).unwrap_or_default(),
             due_date: row.due_date.map(|d| crate::view::date(&d)).unwrap_or_default(),
             notes: row.notes.clone(),
@@ -222,10 +222,22 @@ struct StepPage {
     /// A refused task change: (task key, message).
     task_error: Option<(String, String)>,
     /// Someone saved first: the stored values are shown next to the user's.
-    conflict: bool,
+    conflict: Option<Conflict>,
     can_edit: bool,
     /// Whether the progress figure is sent out of band (htmx answers only).
     oob: bool,
+}
+
+impl StepPage {
+    /// Each field's label and shown value, for the conflict banner.
+    fn shown(&self, f: &StepForm) -> Vec<(&'static str, String)> {
+        vec![
+            ("Status", forms::option_label(&self.statuses, &f.status)),
+            ("Owner", forms::option_label(&self.owners, &f.owner_id)),
+            ("Due date", f.due_date.clone()),
+            ("Notes", f.notes.clone()),
+        ]
+    }
 }
 
 /// A task and the step's progress figure, answered to htmx after a tick: the task replaces its
@@ -331,7 +343,7 @@ impl StepPage {
             can_edit: ws.may(Action::Edit),
             open_tasks: Vec::new(),
             task_error: None,
-            conflict: false,
+            conflict: None,
             oob: false,
             page,
             ws,
@@ -394,10 +406,11 @@ async fn update(
                 StepError::Stale(current) => {
                     // The user's values stay in the form, now against the current version, so
                     // saving again re-applies them knowingly; the newer values are shown above.
+                    let stored = StepForm::from_row(&current);
                     let form = StepForm { version: current.version, ..form };
                     let mut page = StepPage::load(&state, ws, page, number, Some(form), FormErrors::new()).await?;
-                    page.conflict = true;
-                    Ok((StatusCode::CONFLICT, page).into_response())
+                    page.conflict = Some(Conflict::between(page.shown(&stored), page.shown(&page.form)));
+                    Ok(kit::conflict(page))
                 }
             }
         }
