@@ -256,10 +256,36 @@ async function journey(page) {
     ['ai-systems', 'ai-systems'], ['ai-systems/new', 'ai-system-form'], ['objectives', 'objectives'],
     ['gap', 'gap-analysis'], ['gap/6.1.2', 'gap-row'], ['soa', 'soa'], ['soa/A.2.2', 'soa-row'],
     ['soa/print', 'soa-print'], ['members', 'members'], ['audit-log', 'audit-log'], ['settings', 'settings'],
+    ['scope/issues', 'issues'], ['scope/parties', 'parties'], ['objectives/new', 'objective-form'],
+    ['roles', 'roles'], ['roles/new', 'role-form'],
   ]) {
     await visit(page, `${org}/${area}`);
     await a11y(page, name);
   }
+
+  // A register row through its life on the shared kit: created, archived (read-only, with
+  // Restore), found again with "show archived", restored.
+  await visit(page, `${org}/actions/new`);
+  await page.fill('#f-title', 'Write the AI policy');
+  await Promise.all([page.waitForNavigation(), page.click('form.stack button.button-primary')]);
+  const rowPath = pathOf(page);
+  assert.match(rowPath, /\/actions\/[0-9a-f-]{36}$/, `creating an action should show it, got ${page.url()}`);
+  await a11y(page, 'action');
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Archive")')]);
+  assert.equal(pathOf(page), `${org}/actions`, `archiving should go back to the list, got ${page.url()}`);
+  assert.equal(await page.locator(`a[href="${rowPath}"]`).count(), 0, 'the archived action leaves the list');
+  // The filters answer in place with htmx: ticking "show archived" brings the row back.
+  await page.check('#filter-archived');
+  await waitUntil(async () => (await page.locator(`#results a[href="${rowPath}"]`).count()) === 1,
+    'the htmx filter to list the archived action');
+  assert.ok(page.url().includes('archived=yes'), `the filter should be in the address, got ${page.url()}`);
+  await visit(page, rowPath);
+  assert.equal(await page.locator('a:has-text("Edit")').count(), 0, 'an archived row has no Edit');
+  await a11y(page, 'action-archived');
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Restore")')]);
+  assert.equal(pathOf(page), rowPath, `restoring should show the row, got ${page.url()}`);
+  assert.equal(await page.locator(`a[href="${rowPath}/edit"]`).count(), 1, 'a restored row can be edited');
+  log('ok   an action was created, archived, listed with "show archived" by htmx and restored');
 }
 
 async function main() {

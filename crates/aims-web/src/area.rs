@@ -32,6 +32,11 @@ impl NavGroup {
         }
     }
 
+    /// Whether any area of the group is built (empty groups are not shown).
+    pub fn is_shown(self) -> bool {
+        self.areas().next().is_some()
+    }
+
     /// The built areas of the group, in order.
     pub fn areas(self) -> impl Iterator<Item = Area> {
         Area::ALL.into_iter().filter(move |a| a.group() == self && a.is_built())
