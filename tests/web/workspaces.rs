@@ -91,6 +91,13 @@ async fn the_demo_has_one_user_per_role_and_is_seeded_once(pool: PgPool) {
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{} signs in", login.email);
         assert_eq!(client.get("/o/demo/").await.status(), StatusCode::OK);
     }
+    let auditor = app.client();
+    auditor
+        .post_form("/login", &[("email", "auditor@demo.aims.test"), ("password", aims_web::demo::DEMO_PASSWORD)])
+        .await;
+    let (status, roles) = auditor.get_html("/o/demo/roles").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(roles.contains("ROLE-001") && roles.contains("Dr Amara Okafor"), "the demo has AIMS roles");
     let reports = aims_db::audit::verify_all(&app.pool).await.unwrap();
     assert!(reports.iter().all(|r| r.first_broken.is_none()));
 }

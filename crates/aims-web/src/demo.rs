@@ -72,6 +72,7 @@ pub async fn seed_demo(pool: &PgPool) -> anyhow::Result<bool> {
         aims_db::invitations::accept(pool, &token, user.id(), &user.name, &user.email).await?;
     }
     seed_work(pool, &access.scope, accounts[2].1.user_id).await?;
+    seed_roles(pool, &access.scope, owner.id().0, accounts[2].1.user_id).await?;
     Ok(true)
 }
 
@@ -133,6 +134,65 @@ async fn seed_work(pool: &PgPool, owner: &aims_db::OrgScope, implementer: uuid::
         target_certification_date: Some(today.saturating_add(time::Duration::days(180))),
     };
     aims_db::orgs::update_settings(&mut tx, &settings, 1).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The AIMS roles of the demo (the client's managing director as top management, the
+/// implementer as AIMS manager, a named risk owner without an account) and a RACI matrix for the
+/// planning steps.
+async fn seed_roles(
+    pool: &PgPool,
+    owner: &aims_db::OrgScope,
+    owner_id: uuid::Uuid,
+    implementer: uuid::Uuid,
+) -> anyhow::Result<()> {
+    use aims_db::roles::{AimsRoleInput, RaciCell};
+    use aims_domain::roles::{AimsRoleKind, Holder, RaciLetter};
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut tx = owner.begin(pool).await?;
+    let mut ids = Vec::new();
+    for (kind, holder, job, duties) in [
+        (
+            AimsRoleKind::TopManagement,
+            Holder::Member(owner_id),
+            "Managing director",
+            "Sets the AI policy and objectives, approves risk criteria and the SoA, chairs the management review.",
+        ),
+        (
+            AimsRoleKind::AimsManager,
+            Holder::Member(implementer),
+            "Quality lead",
+            "Runs the AIMS day to day, keeps the registers current and reports on performance.",
+        ),
+        (
+            AimsRoleKind::RiskOwner,
+            Holder::Person { name: "Dr Amara Okafor".into(), email: "amara.okafor@demo.aims.test".into() },
+            "Chief medical information officer",
+            "Owns the clinical AI risks and decides their treatment.",
+        ),
+    ] {
+        let input = AimsRoleInput {
+            kind,
+            title: kind.label().into(),
+            holder,
+            holder_job_title: job.into(),
+            appointed_on: Some(today.saturating_sub(time::Duration::days(30))),
+            until: None,
+            responsibilities: duties.into(),
+            authorities: String::new(),
+            system_ids: Vec::new(),
+        };
+        ids.push(aims_db::roles::create(&mut tx, &input).await.map_err(|e| anyhow::anyhow!("{e}"))?.role_id);
+    }
+    let mut cells = Vec::new();
+    for step in 1..=8_i16 {
+        for (role, letter) in ids.iter().zip([RaciLetter::Accountable, RaciLetter::Responsible, RaciLetter::Consulted])
+        {
+            cells.push(RaciCell { step_number: step, role_id: *role, letter });
+        }
+    }
+    aims_db::roles::save_raci(&mut tx, &cells, 0).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     tx.commit().await?;
     Ok(())
 }
