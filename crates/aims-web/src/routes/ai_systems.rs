@@ -5,9 +5,8 @@
 use crate::error::{AppError, AppResult, url_encode};
 use crate::extract::{AppForm, HxRequest, PageCtx, Workspace};
 use crate::forms::{self, FormErrors, SelectOption};
-use crate::kit::{self, Archived, Conflict, Outcome, RegisterPages};
+use crate::kit::{self, Archived, Conflict, Ctx, EditPage, Outcome, RegisterPages};
 use crate::routing::Routes;
-use crate::session::TypedSession;
 use crate::state::AppState;
 use aims_db::ai_systems::{self, AiSystemFilter, AiSystemInput, AiSystemRow};
 use aims_db::audit::AuditRow;
@@ -40,13 +39,11 @@ pub fn routes(r: Routes) -> Routes {
         .archivable(
             "/o/{slug}/ai-systems/{system_id}/archive",
             "/o/{slug}/ai-systems/{system_id}/restore",
-            RegisterPages {
-                register: Register::AiSystems,
-                list: "ai-systems",
-                show: |s, w, p, id| Box::pin(show_page(s, w, p, id)),
-            },
+            RegisterPages { register: Register::AiSystems, list: "ai-systems", show: SHOW },
         )
 }
+
+const SHOW: kit::ShowPage = |s, w, p, id| Box::pin(show_page(s, w, p, id));
 
 /// List filters as they come in the query string (unknown values are ignored).
 #[derive(Debug, Default, Deserialize)]
@@ -366,28 +363,6 @@ impl AiSystemForm {
             _ => Err(errors),
         }
     }
-
-    /// The values as people read them, for the conflict banner.
-    fn shown(&self, p: &AiSystemFormPage) -> Vec<(&'static str, String)> {
-        let yes = |on: bool| if on { "Yes" } else { "No" }.to_string();
-        vec![
-            ("Name", self.name.clone()),
-            ("Purpose", self.purpose.clone()),
-            ("Intended use", self.intended_use.clone()),
-            ("Known and foreseeable misuse", self.known_misuse.clone()),
-            ("Technique", self.technique.clone()),
-            ("Supplier", self.supplier.clone()),
-            ("The organisation's AI role", forms::option_label(&p.roles, &self.ai_role)),
-            ("Life-cycle stage", forms::option_label(&p.stages, &self.lifecycle_stage)),
-            ("EU AI Act risk tier", forms::option_label(&p.tiers, &self.risk_tier)),
-            ("Owner", forms::option_label(&p.owners, &self.owner_id)),
-            ("In scope of the AIMS", yes(self.is_in_scope())),
-            ("Uses personal data", yes(self.uses_personal_data())),
-            ("Categories of personal data", self.personal_data_categories.clone()),
-            ("Level of automation", forms::option_label(&p.automations, &self.automation_level)),
-            ("Human oversight", self.human_oversight.clone()),
-        ]
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -407,7 +382,10 @@ struct AiSystemFormPage {
     conflict: Option<Conflict>,
 }
 
-impl AiSystemFormPage {
+impl EditPage for AiSystemFormPage {
+    type Row = AiSystemRow;
+    type Form = AiSystemForm;
+
     async fn load(
         state: &AppState,
         ws: Workspace,
@@ -433,40 +411,59 @@ impl AiSystemFormPage {
             errors,
         })
     }
+
+    fn form_of(row: &AiSystemRow) -> AiSystemForm {
+        AiSystemForm::from_row(row)
+    }
+
+    fn rebase(form: AiSystemForm, row: &AiSystemRow) -> AiSystemForm {
+        AiSystemForm { version: row.version, ..form }
+    }
+
+    fn shown(&self, f: &AiSystemForm) -> Vec<(&'static str, String)> {
+        let yes = |on: bool| if on { "Yes" } else { "No" }.to_string();
+        vec![
+            ("Name", f.name.clone()),
+            ("Purpose", f.purpose.clone()),
+            ("Intended use", f.intended_use.clone()),
+            ("Known and foreseeable misuse", f.known_misuse.clone()),
+            ("Technique", f.technique.clone()),
+            ("Supplier", f.supplier.clone()),
+            ("The organisation's AI role", forms::option_label(&self.roles, &f.ai_role)),
+            ("Life-cycle stage", forms::option_label(&self.stages, &f.lifecycle_stage)),
+            ("EU AI Act risk tier", forms::option_label(&self.tiers, &f.risk_tier)),
+            ("Owner", forms::option_label(&self.owners, &f.owner_id)),
+            ("In scope of the AIMS", yes(f.is_in_scope())),
+            ("Uses personal data", yes(f.uses_personal_data())),
+            ("Categories of personal data", f.personal_data_categories.clone()),
+            ("Level of automation", forms::option_label(&self.automations, &f.automation_level)),
+            ("Human oversight", f.human_oversight.clone()),
+        ]
+    }
+
+    fn form(&self) -> &AiSystemForm {
+        &self.form
+    }
+
+    fn set_conflict(&mut self, conflict: Conflict) {
+        self.conflict = Some(conflict);
+    }
 }
 
-async fn new_form(State(state): State<AppState>, ws: Workspace, page: PageCtx) -> AppResult<impl IntoResponse> {
-    ws.require(Action::Edit)?;
-    AiSystemFormPage::load(&state, ws, page, None, AiSystemForm::for_new(), FormErrors::new()).await
+async fn new_form(cx: Ctx) -> AppResult<Response> {
+    cx.new_form::<AiSystemFormPage>(AiSystemForm::for_new()).await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    page: PageCtx,
-    AppForm(form): AppForm<AiSystemForm>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
+async fn create(cx: Ctx, AppForm(form): AppForm<AiSystemForm>) -> AppResult<Response> {
+    cx.require_edit()?;
     let outcome = match form.parse() {
         Err(errors) => Outcome::Invalid(errors),
-        Ok(input) => Outcome::write(&ws, &state, async |tx| ai_systems::create(tx, &input).await).await?,
+        Ok(input) => cx.write(async |tx| ai_systems::create(tx, &input).await).await?,
     };
-    match outcome {
-        Outcome::Saved(row) => {
-            kit::saved(
-                &session,
-                &ws.path(&format!("ai-systems/{}", row.system_id)),
-                format!("{} added to the inventory.", row.reference()),
-            )
-            .await
-        }
-        Outcome::Invalid(errors) => {
-            Ok(kit::invalid(AiSystemFormPage::load(&state, ws, page, None, form, errors).await?))
-        }
-        // A new row has no version to lose and cannot be archived.
-        Outcome::Stale(_) | Outcome::Archived(_) => Err(AppError::NotFound),
-    }
+    cx.created::<AiSystemFormPage>(outcome, form, |row| {
+        (format!("ai-systems/{}", row.system_id), format!("{} added to the inventory.", row.reference()))
+    })
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -500,68 +497,28 @@ async fn show_page(state: AppState, ws: Workspace, page: PageCtx, id: Uuid) -> A
     .into_response())
 }
 
-async fn show(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Path((_, id)): Path<(String, Uuid)>,
-) -> AppResult<Response> {
-    show_page(state, ws, page, id).await
+async fn show(cx: Ctx, Path((_, id)): Path<(String, Uuid)>) -> AppResult<Response> {
+    show_page(cx.state, cx.ws, cx.page, id).await
 }
 
-async fn edit_form(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Path((_, id)): Path<(String, AiSystemId)>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
-    let mut tx = ws.begin(&state).await?;
-    let system = ai_systems::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
-    if system.archived_at.is_some() {
-        return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
-    }
-    let form = AiSystemForm::from_row(&system);
-    Ok(AiSystemFormPage::load(&state, ws, page, Some(system), form, FormErrors::new()).await?.into_response())
+async fn edit_form(cx: Ctx, Path((_, id)): Path<(String, AiSystemId)>) -> AppResult<Response> {
+    let row = cx.read(async |tx| ai_systems::get(tx, id).await).await?;
+    cx.edit_form::<AiSystemFormPage>(row, SHOW, id.0).await
 }
 
 async fn update(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    page: PageCtx,
+    cx: Ctx,
     Path((_, id)): Path<(String, AiSystemId)>,
     AppForm(form): AppForm<AiSystemForm>,
 ) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
+    cx.require_edit()?;
     let outcome = match form.parse() {
         Err(errors) => Outcome::Invalid(errors),
-        Ok(input) => {
-            Outcome::write(&ws, &state, async |tx| ai_systems::update(tx, id, &input, form.version).await).await?
-        }
+        Ok(input) => cx.write(async |tx| ai_systems::update(tx, id, &input, form.version).await).await?,
     };
-    match outcome {
-        Outcome::Saved(row) => {
-            kit::saved(&session, &ws.path(&format!("ai-systems/{id}")), format!("{} saved.", row.reference())).await
-        }
-        Outcome::Invalid(errors) => {
-            let mut tx = ws.begin(&state).await?;
-            let current = ai_systems::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-            tx.commit().await?;
-            if current.archived_at.is_some() {
-                return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
-            }
-            Ok(kit::invalid(AiSystemFormPage::load(&state, ws, page, Some(current), form, errors).await?))
-        }
-        Outcome::Stale(current) => {
-            // The user's values stay in the form, now against the stored version.
-            let stored = AiSystemForm::from_row(&current);
-            let form = AiSystemForm { version: current.version, ..form };
-            let mut edit = AiSystemFormPage::load(&state, ws, page, Some(*current), form, FormErrors::new()).await?;
-            edit.conflict = Some(Conflict::between(stored.shown(&edit), edit.form.shown(&edit)));
-            Ok(kit::conflict(edit))
-        }
-        Outcome::Archived(_) => Ok(kit::conflict(show_page(state, ws, page, id.0).await?)),
-    }
+    let saved = |row: &AiSystemRow| format!("{} saved.", row.reference());
+    cx.updated::<AiSystemFormPage>(outcome, form, id.0, format!("ai-systems/{id}"), saved, SHOW, async |tx| {
+        ai_systems::get(tx, id).await
+    })
+    .await
 }

@@ -5,9 +5,8 @@
 use crate::error::{AppError, AppResult, url_encode};
 use crate::extract::{HxRequest, MultiForm, PageCtx, Workspace};
 use crate::forms::{self, FormErrors, SelectOption};
-use crate::kit::{self, Archived, Conflict, Outcome, RegisterPages};
+use crate::kit::{self, Archived, Conflict, Ctx, EditPage, Outcome, RegisterPages};
 use crate::routing::Routes;
-use crate::session::TypedSession;
 use crate::state::AppState;
 use aims_db::audit::AuditRow;
 use aims_db::objectives::{self, ObjectiveFilter, ObjectiveInput, ObjectiveRow};
@@ -36,13 +35,11 @@ pub fn routes(r: Routes) -> Routes {
         .archivable(
             "/o/{slug}/objectives/{objective_id}/archive",
             "/o/{slug}/objectives/{objective_id}/restore",
-            RegisterPages {
-                register: Register::Objectives,
-                list: "objectives",
-                show: |s, w, p, id| Box::pin(show_page(s, w, p, id)),
-            },
+            RegisterPages { register: Register::Objectives, list: "objectives", show: SHOW },
         )
 }
+
+const SHOW: kit::ShowPage = |s, w, p, id| Box::pin(show_page(s, w, p, id));
 
 /// List filters as they come in the query string (unknown values are ignored).
 #[derive(Debug, Default, Deserialize)]
@@ -231,25 +228,6 @@ impl ObjectiveForm {
     fn has_system(&self, id: &str) -> bool {
         self.system_ids.iter().any(|s| s.trim() == id)
     }
-
-    /// The values as people read them, for the conflict banner.
-    fn shown(&self, p: &ObjectiveFormPage) -> Vec<(&'static str, String)> {
-        let systems: Vec<&str> = p
-            .systems
-            .iter()
-            .filter(|o| self.has_system(&o.value))
-            .map(|o| o.label.split(' ').next().unwrap_or_default())
-            .collect();
-        vec![
-            ("Objective", self.objective.clone()),
-            ("How it is measured", self.measure.clone()),
-            ("Target", self.target.clone()),
-            ("Owner", forms::option_label(&p.owners, &self.owner_id)),
-            ("Due date", self.due_date.clone()),
-            ("Status", forms::option_label(&p.statuses, &self.status)),
-            ("Related AI systems", systems.join(", ")),
-        ]
-    }
 }
 
 /// One AI system checkbox of the objective form.
@@ -278,7 +256,10 @@ struct ObjectiveFormPage {
     conflict: Option<Conflict>,
 }
 
-impl ObjectiveFormPage {
+impl EditPage for ObjectiveFormPage {
+    type Row = ObjectiveRow;
+    type Form = ObjectiveForm;
+
     async fn load(
         state: &AppState,
         ws: Workspace,
@@ -321,6 +302,40 @@ impl ObjectiveFormPage {
             errors,
         })
     }
+
+    fn form_of(row: &ObjectiveRow) -> ObjectiveForm {
+        ObjectiveForm::from_row(row)
+    }
+
+    fn rebase(form: ObjectiveForm, row: &ObjectiveRow) -> ObjectiveForm {
+        ObjectiveForm { version: row.version, ..form }
+    }
+
+    fn shown(&self, f: &ObjectiveForm) -> Vec<(&'static str, String)> {
+        let systems: Vec<&str> = self
+            .systems
+            .iter()
+            .filter(|o| f.has_system(&o.value))
+            .map(|o| o.label.split(' ').next().unwrap_or_default())
+            .collect();
+        vec![
+            ("Objective", f.objective.clone()),
+            ("How it is measured", f.measure.clone()),
+            ("Target", f.target.clone()),
+            ("Owner", forms::option_label(&self.owners, &f.owner_id)),
+            ("Due date", f.due_date.clone()),
+            ("Status", forms::option_label(&self.statuses, &f.status)),
+            ("Related AI systems", systems.join(", ")),
+        ]
+    }
+
+    fn form(&self) -> &ObjectiveForm {
+        &self.form
+    }
+
+    fn set_conflict(&mut self, conflict: Conflict) {
+        self.conflict = Some(conflict);
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -330,45 +345,22 @@ struct NewQuery {
     system: String,
 }
 
-async fn new_form(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Query(q): Query<NewQuery>,
-) -> AppResult<impl IntoResponse> {
-    ws.require(Action::Edit)?;
+async fn new_form(cx: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> {
     let system_ids = if q.system.is_empty() { Vec::new() } else { vec![q.system] };
     let form = ObjectiveForm { status: ObjectiveStatus::Planned.as_str().into(), system_ids, ..Default::default() };
-    ObjectiveFormPage::load(&state, ws, page, None, form, FormErrors::new()).await
+    cx.new_form::<ObjectiveFormPage>(form).await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    page: PageCtx,
-    MultiForm(form): MultiForm<ObjectiveForm>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
+async fn create(cx: Ctx, MultiForm(form): MultiForm<ObjectiveForm>) -> AppResult<Response> {
+    cx.require_edit()?;
     let outcome = match form.parse() {
         Err(errors) => Outcome::Invalid(errors),
-        Ok(input) => Outcome::write(&ws, &state, async |tx| objectives::create(tx, &input).await).await?,
+        Ok(input) => cx.write(async |tx| objectives::create(tx, &input).await).await?,
     };
-    match outcome {
-        Outcome::Saved(row) => {
-            kit::saved(
-                &session,
-                &ws.path(&format!("objectives/{}", row.objective_id)),
-                format!("{} created.", row.reference()),
-            )
-            .await
-        }
-        Outcome::Invalid(errors) => {
-            Ok(kit::invalid(ObjectiveFormPage::load(&state, ws, page, None, form, errors).await?))
-        }
-        // A new row has no version to lose and cannot be archived.
-        Outcome::Stale(_) | Outcome::Archived(_) => Err(AppError::NotFound),
-    }
+    cx.created::<ObjectiveFormPage>(outcome, form, |row| {
+        (format!("objectives/{}", row.objective_id), format!("{} created.", row.reference()))
+    })
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -398,68 +390,28 @@ async fn show_page(state: AppState, ws: Workspace, page: PageCtx, id: Uuid) -> A
     .into_response())
 }
 
-async fn show(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Path((_, id)): Path<(String, Uuid)>,
-) -> AppResult<Response> {
-    show_page(state, ws, page, id).await
+async fn show(cx: Ctx, Path((_, id)): Path<(String, Uuid)>) -> AppResult<Response> {
+    show_page(cx.state, cx.ws, cx.page, id).await
 }
 
-async fn edit_form(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Path((_, id)): Path<(String, ObjectiveId)>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
-    let mut tx = ws.begin(&state).await?;
-    let objective = objectives::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
-    if objective.archived_at.is_some() {
-        return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
-    }
-    let form = ObjectiveForm::from_row(&objective);
-    Ok(ObjectiveFormPage::load(&state, ws, page, Some(objective), form, FormErrors::new()).await?.into_response())
+async fn edit_form(cx: Ctx, Path((_, id)): Path<(String, ObjectiveId)>) -> AppResult<Response> {
+    let row = cx.read(async |tx| objectives::get(tx, id).await).await?;
+    cx.edit_form::<ObjectiveFormPage>(row, SHOW, id.0).await
 }
 
 async fn update(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    page: PageCtx,
+    cx: Ctx,
     Path((_, id)): Path<(String, ObjectiveId)>,
     MultiForm(form): MultiForm<ObjectiveForm>,
 ) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
+    cx.require_edit()?;
     let outcome = match form.parse() {
         Err(errors) => Outcome::Invalid(errors),
-        Ok(input) => {
-            Outcome::write(&ws, &state, async |tx| objectives::update(tx, id, &input, form.version).await).await?
-        }
+        Ok(input) => cx.write(async |tx| objectives::update(tx, id, &input, form.version).await).await?,
     };
-    match outcome {
-        Outcome::Saved(row) => {
-            kit::saved(&session, &ws.path(&format!("objectives/{id}")), format!("{} saved.", row.reference())).await
-        }
-        Outcome::Invalid(errors) => {
-            let mut tx = ws.begin(&state).await?;
-            let current = objectives::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-            tx.commit().await?;
-            if current.archived_at.is_some() {
-                return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
-            }
-            Ok(kit::invalid(ObjectiveFormPage::load(&state, ws, page, Some(current), form, errors).await?))
-        }
-        Outcome::Stale(current) => {
-            // The user's values stay in the form, now against the stored version.
-            let stored = ObjectiveForm::from_row(&current);
-            let form = ObjectiveForm { version: current.version, ..form };
-            let mut edit = ObjectiveFormPage::load(&state, ws, page, Some(*current), form, FormErrors::new()).await?;
-            edit.conflict = Some(Conflict::between(stored.shown(&edit), edit.form.shown(&edit)));
-            Ok(kit::conflict(edit))
-        }
-        Outcome::Archived(_) => Ok(kit::conflict(show_page(state, ws, page, id.0).await?)),
-    }
+    let saved = |row: &ObjectiveRow| format!("{} saved.", row.reference());
+    cx.updated::<ObjectiveFormPage>(outcome, form, id.0, format!("objectives/{id}"), saved, SHOW, async |tx| {
+        objectives::get(tx, id).await
+    })
+    .await
 }
