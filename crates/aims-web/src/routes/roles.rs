@@ -5,7 +5,7 @@
 use crate::error::{AppError, AppResult, url_encode};
 use crate::extract::{AppForm, HxRequest, MultiForm, PageCtx, Workspace};
 use crate::forms::{self, FormErrors, SelectOption};
-use crate::kit::{self, Archived, Conflict, Outcome, RegisterPages};
+use crate::kit::{self, Archived, Conflict, Ctx, EditPage, Outcome, RegisterPages};
 use crate::routing::Routes;
 use crate::session::TypedSession;
 use crate::state::AppState;
@@ -40,13 +40,11 @@ pub fn routes(r: Routes) -> Routes {
         .archivable(
             "/o/{slug}/roles/{role_id}/archive",
             "/o/{slug}/roles/{role_id}/restore",
-            RegisterPages {
-                register: Register::AimsRoles,
-                list: "roles",
-                show: |s, w, p, id| Box::pin(show_page(s, w, p, id)),
-            },
+            RegisterPages { register: Register::AimsRoles, list: "roles", show: SHOW },
         )
 }
+
+const SHOW: kit::ShowPage = |s, w, p, id| Box::pin(show_page(s, w, p, id));
 
 /// List filters as they come in the query string (unknown values are ignored).
 #[derive(Debug, Default, Deserialize)]
@@ -360,25 +358,6 @@ impl RoleForm {
             _ => Err(errors),
         }
     }
-
-    /// The values as people read them, for the conflict banner.
-    fn shown(&self, p: &RoleFormPage) -> Vec<(&'static str, String)> {
-        let systems: Vec<String> =
-            p.systems.iter().filter(|s| self.system_ids.contains(&s.value)).map(|s| s.label.clone()).collect();
-        vec![
-            ("Kind", forms::option_label(&p.kinds, &self.kind)),
-            ("Title", self.title.clone()),
-            ("Held by member", forms::option_label(&p.members, &self.holder_user_id)),
-            ("Named person", self.holder_name.clone()),
-            ("E-mail", self.holder_email.clone()),
-            ("Job title", self.holder_job_title.clone()),
-            ("Appointed on", self.appointed_on.clone()),
-            ("Until", self.until.clone()),
-            ("Responsibilities", self.responsibilities.clone()),
-            ("Authorities", self.authorities.clone()),
-            ("AI systems", systems.join(", ")),
-        ]
-    }
 }
 
 /// One AI system checkbox of the role form.
@@ -403,7 +382,10 @@ struct RoleFormPage {
     conflict: Option<Conflict>,
 }
 
-impl RoleFormPage {
+impl EditPage for RoleFormPage {
+    type Row = AimsRoleRow;
+    type Form = RoleForm;
+
     async fn load(
         state: &AppState,
         ws: Workspace,
@@ -445,6 +427,40 @@ impl RoleFormPage {
             errors,
         })
     }
+
+    fn form_of(row: &AimsRoleRow) -> RoleForm {
+        RoleForm::from_row(row)
+    }
+
+    fn rebase(form: RoleForm, row: &AimsRoleRow) -> RoleForm {
+        RoleForm { version: row.version, ..form }
+    }
+
+    fn shown(&self, f: &RoleForm) -> Vec<(&'static str, String)> {
+        let systems: Vec<String> =
+            self.systems.iter().filter(|s| f.system_ids.contains(&s.value)).map(|s| s.label.clone()).collect();
+        vec![
+            ("Kind", forms::option_label(&self.kinds, &f.kind)),
+            ("Title", f.title.clone()),
+            ("Held by member", forms::option_label(&self.members, &f.holder_user_id)),
+            ("Named person", f.holder_name.clone()),
+            ("E-mail", f.holder_email.clone()),
+            ("Job title", f.holder_job_title.clone()),
+            ("Appointed on", f.appointed_on.clone()),
+            ("Until", f.until.clone()),
+            ("Responsibilities", f.responsibilities.clone()),
+            ("Authorities", f.authorities.clone()),
+            ("AI systems", systems.join(", ")),
+        ]
+    }
+
+    fn form(&self) -> &RoleForm {
+        &self.form
+    }
+
+    fn set_conflict(&mut self, conflict: Conflict) {
+        self.conflict = Some(conflict);
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -453,38 +469,21 @@ struct NewQuery {
     kind: String,
 }
 
-async fn new_form(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Query(q): Query<NewQuery>,
-) -> AppResult<impl IntoResponse> {
-    ws.require(Action::Edit)?;
+async fn new_form(cx: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> {
     let kind = q.kind.parse().unwrap_or(AimsRoleKind::AimsManager).as_str().into();
-    RoleFormPage::load(&state, ws, page, None, RoleForm { kind, ..Default::default() }, FormErrors::new()).await
+    cx.new_form::<RoleFormPage>(RoleForm { kind, ..Default::default() }).await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    page: PageCtx,
-    MultiForm(form): MultiForm<RoleForm>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
+async fn create(cx: Ctx, MultiForm(form): MultiForm<RoleForm>) -> AppResult<Response> {
+    cx.require_edit()?;
     let outcome = match form.parse() {
         Err(errors) => Outcome::Invalid(errors),
-        Ok(input) => Outcome::write(&ws, &state, async |tx| roles::create(tx, &input).await).await?,
+        Ok(input) => cx.write(async |tx| roles::create(tx, &input).await).await?,
     };
-    match outcome {
-        Outcome::Saved(row) => {
-            kit::saved(&session, &ws.path(&format!("roles/{}", row.role_id)), format!("{} created.", row.reference()))
-                .await
-        }
-        Outcome::Invalid(errors) => Ok(kit::invalid(RoleFormPage::load(&state, ws, page, None, form, errors).await?)),
-        // A new row has no version to lose and cannot be archived.
-        Outcome::Stale(_) | Outcome::Archived(_) => Err(AppError::NotFound),
-    }
+    cx.created::<RoleFormPage>(outcome, form, |row| {
+        (format!("roles/{}", row.role_id), format!("{} created.", row.reference()))
+    })
+    .await
 }
 
 /// A linked record for `ui::linked`.
@@ -532,65 +531,30 @@ async fn show_page(state: AppState, ws: Workspace, page: PageCtx, id: Uuid) -> A
     .into_response())
 }
 
-async fn show(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Path((_, id)): Path<(String, AimsRoleId)>,
-) -> AppResult<Response> {
-    show_page(state, ws, page, id.0).await
+async fn show(cx: Ctx, Path((_, id)): Path<(String, Uuid)>) -> AppResult<Response> {
+    show_page(cx.state, cx.ws, cx.page, id).await
 }
 
-async fn edit_form(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Path((_, id)): Path<(String, AimsRoleId)>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
-    let mut tx = ws.begin(&state).await?;
-    let role = roles::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
-    if role.archived_at.is_some() {
-        return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
-    }
-    let form = RoleForm::from_row(&role);
-    Ok(RoleFormPage::load(&state, ws, page, Some(role), form, FormErrors::new()).await?.into_response())
+async fn edit_form(cx: Ctx, Path((_, id)): Path<(String, AimsRoleId)>) -> AppResult<Response> {
+    let row = cx.read(async |tx| roles::get(tx, id).await).await?;
+    cx.edit_form::<RoleFormPage>(row, SHOW, id.0).await
 }
 
 async fn update(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    page: PageCtx,
+    cx: Ctx,
     Path((_, id)): Path<(String, AimsRoleId)>,
     MultiForm(form): MultiForm<RoleForm>,
 ) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
+    cx.require_edit()?;
     let outcome = match form.parse() {
         Err(errors) => Outcome::Invalid(errors),
-        Ok(input) => Outcome::write(&ws, &state, async |tx| roles::update(tx, id, &input, form.version).await).await?,
+        Ok(input) => cx.write(async |tx| roles::update(tx, id, &input, form.version).await).await?,
     };
-    match outcome {
-        Outcome::Saved(row) => {
-            kit::saved(&session, &ws.path(&format!("roles/{id}")), format!("{} saved.", row.reference())).await
-        }
-        Outcome::Invalid(errors) => {
-            let mut tx = ws.begin(&state).await?;
-            let current = roles::get(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-            tx.commit().await?;
-            Ok(kit::invalid(RoleFormPage::load(&state, ws, page, Some(current), form, errors).await?))
-        }
-        Outcome::Stale(current) => {
-            // The user's values stay in the form, now against the stored version.
-            let stored = RoleForm::from_row(&current);
-            let form = RoleForm { version: current.version, ..form };
-            let mut edit = RoleFormPage::load(&state, ws, page, Some(*current), form, FormErrors::new()).await?;
-            edit.conflict = Some(Conflict::between(stored.shown(&edit), edit.form.shown(&edit)));
-            Ok(kit::conflict(edit))
-        }
-        Outcome::Archived(_) => Ok(kit::conflict(show_page(state, ws, page, id.0).await?)),
-    }
+    let saved = |row: &AimsRoleRow| format!("{} saved.", row.reference());
+    cx.updated::<RoleFormPage>(outcome, form, id.0, format!("roles/{id}"), saved, SHOW, async |tx| {
+        roles::get(tx, id).await
+    })
+    .await
 }
 
 /// The RACI grid as posted: `version` and one `c{step}-{role_id}` select per cell. Cells of roles

@@ -2,15 +2,14 @@
 //! AIMS can achieve. A list with filters, a page per issue, forms; archive and restore are the
 //! kit's.
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::{AppForm, HxRequest, PageCtx, Workspace};
 use crate::forms::{self, FormErrors, SelectOption};
-use crate::kit::{self, Archived, Conflict, Outcome};
-use crate::session::TypedSession;
+use crate::kit::{self, Archived, Conflict, Ctx, EditPage, Outcome};
 use crate::state::AppState;
+use aims_db::OrgTx;
 use aims_db::audit::AuditRow;
 use aims_db::context::{self, IssueFilter, IssueInput, IssueRow};
-use aims_db::record::Entity;
 use aims_domain::paging::{PageRequest, Paged};
 use aims_domain::record::parse_yes_no;
 use aims_domain::registers::IssueKind;
@@ -116,16 +115,6 @@ impl IssueForm {
             _ => Err(errors),
         }
     }
-
-    /// The values as people read them, for the conflict banner.
-    fn shown(&self, p: &IssueFormPage) -> Vec<(&'static str, String)> {
-        vec![
-            ("Kind", forms::option_label(&p.kinds, &self.kind)),
-            ("Issue", self.title.clone()),
-            ("Description", self.description.clone()),
-            ("Effect on the AIMS", self.effect.clone()),
-        ]
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -141,39 +130,62 @@ struct IssueFormPage {
     conflict: Option<Conflict>,
 }
 
-impl IssueFormPage {
-    fn new(page: PageCtx, ws: Workspace, issue: Option<IssueRow>, form: IssueForm, errors: FormErrors) -> Self {
-        IssueFormPage { page, ws, issue, form, errors, kinds: forms::enum_options::<IssueKind>(), conflict: None }
+impl EditPage for IssueFormPage {
+    type Row = IssueRow;
+    type Form = IssueForm;
+
+    async fn load(
+        _: &AppState,
+        ws: Workspace,
+        page: PageCtx,
+        issue: Option<IssueRow>,
+        form: IssueForm,
+        errors: FormErrors,
+    ) -> AppResult<Self> {
+        Ok(IssueFormPage { page, ws, issue, form, errors, kinds: forms::enum_options::<IssueKind>(), conflict: None })
+    }
+
+    fn form_of(row: &IssueRow) -> IssueForm {
+        IssueForm::from_row(row)
+    }
+
+    fn rebase(form: IssueForm, row: &IssueRow) -> IssueForm {
+        IssueForm { version: row.version, ..form }
+    }
+
+    fn shown(&self, f: &IssueForm) -> Vec<(&'static str, String)> {
+        vec![
+            ("Kind", forms::option_label(&self.kinds, &f.kind)),
+            ("Issue", f.title.clone()),
+            ("Description", f.description.clone()),
+            ("Effect on the AIMS", f.effect.clone()),
+        ]
+    }
+
+    fn form(&self) -> &IssueForm {
+        &self.form
+    }
+
+    fn set_conflict(&mut self, conflict: Conflict) {
+        self.conflict = Some(conflict);
     }
 }
 
-pub(super) async fn new_form(ws: Workspace, page: PageCtx) -> AppResult<impl IntoResponse> {
-    ws.require(Action::Edit)?;
+pub(super) async fn new_form(cx: Ctx) -> AppResult<Response> {
     let form = IssueForm { kind: IssueKind::External.as_str().into(), ..Default::default() };
-    Ok(IssueFormPage::new(page, ws, None, form, FormErrors::new()))
+    cx.new_form::<IssueFormPage>(form).await
 }
 
-pub(super) async fn create(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    page: PageCtx,
-    AppForm(form): AppForm<IssueForm>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
+pub(super) async fn create(cx: Ctx, AppForm(form): AppForm<IssueForm>) -> AppResult<Response> {
+    cx.require_edit()?;
     let outcome = match form.parse() {
         Err(errors) => Outcome::Invalid(errors),
-        Ok(input) => Outcome::write(&ws, &state, async |tx| context::create_issue(tx, &input).await).await?,
+        Ok(input) => cx.write(async |tx| context::create_issue(tx, &input).await).await?,
     };
-    match outcome {
-        Outcome::Saved(row) => {
-            let to = ws.path(&format!("scope/issues/{}", row.issue_id));
-            kit::saved(&session, &to, format!("Issue “{}” added.", row.title)).await
-        }
-        Outcome::Invalid(errors) => Ok(kit::invalid(IssueFormPage::new(page, ws, None, form, errors))),
-        // A new row has no version to lose and cannot be archived.
-        Outcome::Stale(_) | Outcome::Archived(_) => Err(AppError::NotFound),
-    }
+    cx.created::<IssueFormPage>(outcome, form, |row| {
+        (format!("scope/issues/{}", row.issue_id), format!("Issue “{}” added.", row.title))
+    })
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -188,85 +200,36 @@ struct IssueShowPage {
 }
 
 pub(super) async fn show_page(state: AppState, ws: Workspace, page: PageCtx, id: Uuid) -> AppResult<Response> {
-    let mut tx = ws.begin(&state).await?;
-    let issue = context::get_issue(&mut tx, ContextIssueId(id)).await?.ok_or(AppError::NotFound)?;
-    let history = aims_db::audit::for_entity(&mut tx, Entity::ContextIssue, &id.to_string(), 30).await?;
-    tx.commit().await?;
-    Ok(IssueShowPage {
-        archived: Archived::from_history(issue.archived_at, &history),
-        can_edit: ws.may(Action::Edit),
-        page,
-        ws,
-        issue,
-        history,
-    }
-    .into_response())
+    let get = async |tx: &mut OrgTx| context::get_issue(tx, ContextIssueId(id)).await;
+    let (issue, history) = super::with_history(&state, &ws, get).await?;
+    let archived = Archived::from_history(issue.archived_at, &history);
+    Ok(IssueShowPage { archived, can_edit: ws.may(Action::Edit), page, ws, issue, history }.into_response())
 }
 
-pub(super) async fn show(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Path((_, id)): Path<(String, ContextIssueId)>,
-) -> AppResult<Response> {
-    show_page(state, ws, page, id.0).await
+pub(super) const SHOW: kit::ShowPage = |s, w, p, id| Box::pin(show_page(s, w, p, id));
+
+pub(super) async fn show(cx: Ctx, Path((_, id)): Path<(String, Uuid)>) -> AppResult<Response> {
+    show_page(cx.state, cx.ws, cx.page, id).await
 }
 
-pub(super) async fn edit_form(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Path((_, id)): Path<(String, ContextIssueId)>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
-    let mut tx = ws.begin(&state).await?;
-    let issue = context::get_issue(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
-    if issue.archived_at.is_some() {
-        return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
-    }
-    let form = IssueForm::from_row(&issue);
-    Ok(IssueFormPage::new(page, ws, Some(issue), form, FormErrors::new()).into_response())
+pub(super) async fn edit_form(cx: Ctx, Path((_, id)): Path<(String, ContextIssueId)>) -> AppResult<Response> {
+    let row = cx.read(async |tx| context::get_issue(tx, id).await).await?;
+    cx.edit_form::<IssueFormPage>(row, SHOW, id.0).await
 }
 
 pub(super) async fn update(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    page: PageCtx,
+    cx: Ctx,
     Path((_, id)): Path<(String, ContextIssueId)>,
     AppForm(form): AppForm<IssueForm>,
 ) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
+    cx.require_edit()?;
     let outcome = match form.parse() {
         Err(errors) => Outcome::Invalid(errors),
-        Ok(input) => {
-            Outcome::write(&ws, &state, async |tx| context::update_issue(tx, id, &input, form.version).await).await?
-        }
+        Ok(input) => cx.write(async |tx| context::update_issue(tx, id, &input, form.version).await).await?,
     };
-    match outcome {
-        Outcome::Saved(row) => {
-            let to = ws.path(&format!("scope/issues/{id}"));
-            kit::saved(&session, &to, format!("Issue “{}” saved.", row.title)).await
-        }
-        Outcome::Invalid(errors) => {
-            // Another workspace's row answers 404, an archived one its read-only page.
-            let mut tx = ws.begin(&state).await?;
-            let current = context::get_issue(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-            tx.commit().await?;
-            if current.archived_at.is_some() {
-                return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
-            }
-            Ok(kit::invalid(IssueFormPage::new(page, ws, Some(current), form, errors)))
-        }
-        Outcome::Stale(current) => {
-            // The user's values stay in the form, now against the stored version.
-            let stored = IssueForm::from_row(&current);
-            let form = IssueForm { version: current.version, ..form };
-            let mut edit = IssueFormPage::new(page, ws, Some(*current), form, FormErrors::new());
-            edit.conflict = Some(Conflict::between(stored.shown(&edit), edit.form.shown(&edit)));
-            Ok(kit::conflict(edit))
-        }
-        Outcome::Archived(_) => Ok(kit::conflict(show_page(state, ws, page, id.0).await?)),
-    }
+    let saved = |row: &IssueRow| format!("Issue “{}” saved.", row.title);
+    cx.updated::<IssueFormPage>(outcome, form, id.0, format!("scope/issues/{id}"), saved, SHOW, async |tx| {
+        context::get_issue(tx, id).await
+    })
+    .await
 }

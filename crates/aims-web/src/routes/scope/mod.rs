@@ -6,13 +6,15 @@ mod issues;
 mod parties;
 mod statement;
 
-use crate::error::{AppResult, url_encode};
+use crate::error::{AppError, AppResult, url_encode};
 use crate::extract::{PageCtx, Workspace};
 use crate::kit::RegisterPages;
 use crate::routing::Routes;
 use crate::state::AppState;
+use aims_db::OrgTx;
+use aims_db::audit::AuditRow;
 use aims_db::context::{self, IssueFilter, IssueRow, PartyFilter, PartyRow};
-use aims_db::record::Register;
+use aims_db::record::{Record, Register};
 use aims_db::scope_statement::{self, ScopeVersionRow};
 use aims_domain::Action;
 use aims_domain::paging::{PageRequest, Paged};
@@ -37,11 +39,7 @@ pub fn routes(r: Routes) -> Routes {
         .archivable(
             "/o/{slug}/scope/issues/{issue_id}/archive",
             "/o/{slug}/scope/issues/{issue_id}/restore",
-            RegisterPages {
-                register: Register::ContextIssues,
-                list: "scope/issues",
-                show: |s, w, p, id| Box::pin(issues::show_page(s, w, p, id)),
-            },
+            RegisterPages { register: Register::ContextIssues, list: "scope/issues", show: issues::SHOW },
         )
         .get("/o/{slug}/scope/parties", parties::index)
         .get("/o/{slug}/scope/parties/new", parties::new_form)
@@ -52,11 +50,7 @@ pub fn routes(r: Routes) -> Routes {
         .archivable(
             "/o/{slug}/scope/parties/{party_id}/archive",
             "/o/{slug}/scope/parties/{party_id}/restore",
-            RegisterPages {
-                register: Register::InterestedParties,
-                list: "scope/parties",
-                show: |s, w, p, id| Box::pin(parties::show_page(s, w, p, id)),
-            },
+            RegisterPages { register: Register::InterestedParties, list: "scope/parties", show: parties::SHOW },
         )
 }
 
@@ -66,6 +60,20 @@ const PREVIEW_ROWS: u32 = 10;
 /// List filters as a query string ending in `&`, for pagination links (empty values left out).
 fn query_string(pairs: &[(&str, &str)]) -> String {
     pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}&", url_encode(v))).collect()
+}
+
+/// A row of the issues or parties register and its history (newest first), for the row's page;
+/// a row that is not there is the 404 page.
+async fn with_history<R: Record>(
+    state: &AppState,
+    ws: &Workspace,
+    get: impl AsyncFnOnce(&mut OrgTx) -> sqlx::Result<Option<R>>,
+) -> AppResult<(R, Vec<AuditRow>)> {
+    let mut tx = ws.begin(state).await?;
+    let row = get(&mut tx).await?.ok_or(AppError::NotFound)?;
+    let history = aims_db::audit::for_entity(&mut tx, R::ENTITY, &row.audit_id(), 30).await?;
+    tx.commit().await?;
+    Ok((row, history))
 }
 
 #[derive(Template, WebTemplate)]

@@ -2,15 +2,14 @@
 //! addresses it. A list with filters, a page per party, forms; archive and restore are the
 //! kit's.
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::extract::{AppForm, HxRequest, PageCtx, Workspace};
 use crate::forms::{self, FormErrors, SelectOption};
-use crate::kit::{self, Archived, Conflict, Outcome};
-use crate::session::TypedSession;
+use crate::kit::{self, Archived, Conflict, Ctx, EditPage, Outcome};
 use crate::state::AppState;
+use aims_db::OrgTx;
 use aims_db::audit::AuditRow;
 use aims_db::context::{self, PartyFilter, PartyInput, PartyRow};
-use aims_db::record::Entity;
 use aims_domain::paging::{PageRequest, Paged};
 use aims_domain::record::parse_yes_no;
 use aims_domain::registers::Addressed;
@@ -116,16 +115,6 @@ impl PartyForm {
             _ => Err(errors),
         }
     }
-
-    /// The values as people read them, for the conflict banner.
-    fn shown(&self, p: &PartyFormPage) -> Vec<(&'static str, String)> {
-        vec![
-            ("Interested party", self.name.clone()),
-            ("Their requirements", self.requirements.clone()),
-            ("Does the AIMS address them?", forms::option_label(&p.choices, &self.addressed)),
-            ("How, or why not", self.how_addressed.clone()),
-        ]
-    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -141,39 +130,62 @@ struct PartyFormPage {
     conflict: Option<Conflict>,
 }
 
-impl PartyFormPage {
-    fn new(page: PageCtx, ws: Workspace, party: Option<PartyRow>, form: PartyForm, errors: FormErrors) -> Self {
-        PartyFormPage { page, ws, party, form, errors, choices: forms::enum_options::<Addressed>(), conflict: None }
+impl EditPage for PartyFormPage {
+    type Row = PartyRow;
+    type Form = PartyForm;
+
+    async fn load(
+        _: &AppState,
+        ws: Workspace,
+        page: PageCtx,
+        party: Option<PartyRow>,
+        form: PartyForm,
+        errors: FormErrors,
+    ) -> AppResult<Self> {
+        Ok(PartyFormPage { page, ws, party, form, errors, choices: forms::enum_options::<Addressed>(), conflict: None })
+    }
+
+    fn form_of(row: &PartyRow) -> PartyForm {
+        PartyForm::from_row(row)
+    }
+
+    fn rebase(form: PartyForm, row: &PartyRow) -> PartyForm {
+        PartyForm { version: row.version, ..form }
+    }
+
+    fn shown(&self, f: &PartyForm) -> Vec<(&'static str, String)> {
+        vec![
+            ("Interested party", f.name.clone()),
+            ("Their requirements", f.requirements.clone()),
+            ("Does the AIMS address them?", forms::option_label(&self.choices, &f.addressed)),
+            ("How, or why not", f.how_addressed.clone()),
+        ]
+    }
+
+    fn form(&self) -> &PartyForm {
+        &self.form
+    }
+
+    fn set_conflict(&mut self, conflict: Conflict) {
+        self.conflict = Some(conflict);
     }
 }
 
-pub(super) async fn new_form(ws: Workspace, page: PageCtx) -> AppResult<impl IntoResponse> {
-    ws.require(Action::Edit)?;
+pub(super) async fn new_form(cx: Ctx) -> AppResult<Response> {
     let form = PartyForm { addressed: Addressed::Yes.as_str().into(), ..Default::default() };
-    Ok(PartyFormPage::new(page, ws, None, form, FormErrors::new()))
+    cx.new_form::<PartyFormPage>(form).await
 }
 
-pub(super) async fn create(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    page: PageCtx,
-    AppForm(form): AppForm<PartyForm>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
+pub(super) async fn create(cx: Ctx, AppForm(form): AppForm<PartyForm>) -> AppResult<Response> {
+    cx.require_edit()?;
     let outcome = match form.parse() {
         Err(errors) => Outcome::Invalid(errors),
-        Ok(input) => Outcome::write(&ws, &state, async |tx| context::create_party(tx, &input).await).await?,
+        Ok(input) => cx.write(async |tx| context::create_party(tx, &input).await).await?,
     };
-    match outcome {
-        Outcome::Saved(row) => {
-            let to = ws.path(&format!("scope/parties/{}", row.party_id));
-            kit::saved(&session, &to, format!("Interested party “{}” added.", row.name)).await
-        }
-        Outcome::Invalid(errors) => Ok(kit::invalid(PartyFormPage::new(page, ws, None, form, errors))),
-        // A new row has no version to lose and cannot be archived.
-        Outcome::Stale(_) | Outcome::Archived(_) => Err(AppError::NotFound),
-    }
+    cx.created::<PartyFormPage>(outcome, form, |row| {
+        (format!("scope/parties/{}", row.party_id), format!("Interested party “{}” added.", row.name))
+    })
+    .await
 }
 
 #[derive(Template, WebTemplate)]
@@ -188,85 +200,36 @@ struct PartyShowPage {
 }
 
 pub(super) async fn show_page(state: AppState, ws: Workspace, page: PageCtx, id: Uuid) -> AppResult<Response> {
-    let mut tx = ws.begin(&state).await?;
-    let party = context::get_party(&mut tx, InterestedPartyId(id)).await?.ok_or(AppError::NotFound)?;
-    let history = aims_db::audit::for_entity(&mut tx, Entity::InterestedParty, &id.to_string(), 30).await?;
-    tx.commit().await?;
-    Ok(PartyShowPage {
-        archived: Archived::from_history(party.archived_at, &history),
-        can_edit: ws.may(Action::Edit),
-        page,
-        ws,
-        party,
-        history,
-    }
-    .into_response())
+    let get = async |tx: &mut OrgTx| context::get_party(tx, InterestedPartyId(id)).await;
+    let (party, history) = super::with_history(&state, &ws, get).await?;
+    let archived = Archived::from_history(party.archived_at, &history);
+    Ok(PartyShowPage { archived, can_edit: ws.may(Action::Edit), page, ws, party, history }.into_response())
 }
 
-pub(super) async fn show(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Path((_, id)): Path<(String, InterestedPartyId)>,
-) -> AppResult<Response> {
-    show_page(state, ws, page, id.0).await
+pub(super) const SHOW: kit::ShowPage = |s, w, p, id| Box::pin(show_page(s, w, p, id));
+
+pub(super) async fn show(cx: Ctx, Path((_, id)): Path<(String, Uuid)>) -> AppResult<Response> {
+    show_page(cx.state, cx.ws, cx.page, id).await
 }
 
-pub(super) async fn edit_form(
-    State(state): State<AppState>,
-    ws: Workspace,
-    page: PageCtx,
-    Path((_, id)): Path<(String, InterestedPartyId)>,
-) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
-    let mut tx = ws.begin(&state).await?;
-    let party = context::get_party(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
-    if party.archived_at.is_some() {
-        return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
-    }
-    let form = PartyForm::from_row(&party);
-    Ok(PartyFormPage::new(page, ws, Some(party), form, FormErrors::new()).into_response())
+pub(super) async fn edit_form(cx: Ctx, Path((_, id)): Path<(String, InterestedPartyId)>) -> AppResult<Response> {
+    let row = cx.read(async |tx| context::get_party(tx, id).await).await?;
+    cx.edit_form::<PartyFormPage>(row, SHOW, id.0).await
 }
 
 pub(super) async fn update(
-    State(state): State<AppState>,
-    session: TypedSession,
-    ws: Workspace,
-    page: PageCtx,
+    cx: Ctx,
     Path((_, id)): Path<(String, InterestedPartyId)>,
     AppForm(form): AppForm<PartyForm>,
 ) -> AppResult<Response> {
-    ws.require(Action::Edit)?;
+    cx.require_edit()?;
     let outcome = match form.parse() {
         Err(errors) => Outcome::Invalid(errors),
-        Ok(input) => {
-            Outcome::write(&ws, &state, async |tx| context::update_party(tx, id, &input, form.version).await).await?
-        }
+        Ok(input) => cx.write(async |tx| context::update_party(tx, id, &input, form.version).await).await?,
     };
-    match outcome {
-        Outcome::Saved(row) => {
-            let to = ws.path(&format!("scope/parties/{id}"));
-            kit::saved(&session, &to, format!("Interested party “{}” saved.", row.name)).await
-        }
-        Outcome::Invalid(errors) => {
-            // Another workspace's row answers 404, an archived one its read-only page.
-            let mut tx = ws.begin(&state).await?;
-            let current = context::get_party(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-            tx.commit().await?;
-            if current.archived_at.is_some() {
-                return Ok(kit::conflict(show_page(state, ws, page, id.0).await?));
-            }
-            Ok(kit::invalid(PartyFormPage::new(page, ws, Some(current), form, errors)))
-        }
-        Outcome::Stale(current) => {
-            // The user's values stay in the form, now against the stored version.
-            let stored = PartyForm::from_row(&current);
-            let form = PartyForm { version: current.version, ..form };
-            let mut edit = PartyFormPage::new(page, ws, Some(*current), form, FormErrors::new());
-            edit.conflict = Some(Conflict::between(stored.shown(&edit), edit.form.shown(&edit)));
-            Ok(kit::conflict(edit))
-        }
-        Outcome::Archived(_) => Ok(kit::conflict(show_page(state, ws, page, id.0).await?)),
-    }
+    let saved = |row: &PartyRow| format!("Interested party “{}” saved.", row.name);
+    cx.updated::<PartyFormPage>(outcome, form, id.0, format!("scope/parties/{id}"), saved, SHOW, async |tx| {
+        context::get_party(tx, id).await
+    })
+    .await
 }
