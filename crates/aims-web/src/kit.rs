@@ -113,9 +113,7 @@ pub trait EditPage: IntoResponse + Sized + Send {
     type Form: Send;
     /// The page for a new row (`None`) or an existing one, holding `form` and its `errors`.
     fn load(
-        state: &AppState,
-        ws: Workspace,
-        page: PageCtx,
+        cx: Ctx,
         row: Option<Self::Row>,
         form: Self::Form,
         errors: FormErrors,
@@ -154,7 +152,7 @@ impl Ctx {
     /// The empty form of a new row.
     pub async fn new_form<P: EditPage>(self, form: P::Form) -> AppResult<Response> {
         self.require_edit()?;
-        Ok(P::load(&self.state, self.ws, self.page, None, form, FormErrors::new()).await?.into_response())
+        Ok(P::load(self, None, form, FormErrors::new()).await?.into_response())
     }
 
     /// The edit form of a row, or its read-only page with 409 when it is archived.
@@ -164,7 +162,7 @@ impl Ctx {
             return Ok(conflict(show(self.state, self.ws, self.page, id).await?));
         }
         let form = P::form_of(&row);
-        Ok(P::load(&self.state, self.ws, self.page, Some(row), form, FormErrors::new()).await?.into_response())
+        Ok(P::load(self, Some(row), form, FormErrors::new()).await?.into_response())
     }
 
     /// The answer to a create: 303 to the new row's page with `message`, or the form again (422).
@@ -179,9 +177,7 @@ impl Ctx {
                 let (to, message) = saved_to(&row);
                 saved(&self.session, &self.ws.path(&to), message).await
             }
-            Outcome::Invalid(errors) => {
-                Ok(invalid(P::load(&self.state, self.ws, self.page, None, form, errors).await?))
-            }
+            Outcome::Invalid(errors) => Ok(invalid(P::load(self, None, form, errors).await?)),
             // A new row has no version to lose and cannot be archived.
             Outcome::Stale(_) | Outcome::Archived(_) => Err(AppError::NotFound),
         }
@@ -211,12 +207,12 @@ impl Ctx {
                 if row.is_archived() {
                     return Ok(conflict(show(self.state, self.ws, self.page, id).await?));
                 }
-                Ok(invalid(P::load(&self.state, self.ws, self.page, Some(row), form, errors).await?))
+                Ok(invalid(P::load(self, Some(row), form, errors).await?))
             }
             Outcome::Stale(row) => {
                 let stored = P::form_of(&row);
                 let form = P::rebase(form, &row);
-                let mut edit = P::load(&self.state, self.ws, self.page, Some(*row), form, FormErrors::new()).await?;
+                let mut edit = P::load(self, Some(*row), form, FormErrors::new()).await?;
                 let banner = Conflict::between(edit.shown(&stored), edit.shown(edit.form()));
                 edit.set_conflict(banner);
                 Ok(conflict(edit))

@@ -264,15 +264,9 @@ impl EditPage for ActionFormPage {
     type Row = ActionRow;
     type Form = ActionForm;
 
-    async fn load(
-        state: &AppState,
-        ws: Workspace,
-        page: PageCtx,
-        action: Option<ActionRow>,
-        form: ActionForm,
-        errors: FormErrors,
-    ) -> AppResult<Self> {
-        let mut tx = ws.begin(state).await?;
+    async fn load(cx: Ctx, action: Option<ActionRow>, form: ActionForm, errors: FormErrors) -> AppResult<Self> {
+        let Ctx { state, ws, page, .. } = cx;
+        let mut tx = ws.begin(&state).await?;
         let members = aims_db::members::choices(&mut tx).await?;
         tx.commit().await?;
         Ok(ActionFormPage {

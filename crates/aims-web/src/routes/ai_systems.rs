@@ -386,15 +386,9 @@ impl EditPage for AiSystemFormPage {
     type Row = AiSystemRow;
     type Form = AiSystemForm;
 
-    async fn load(
-        state: &AppState,
-        ws: Workspace,
-        page: PageCtx,
-        system: Option<AiSystemRow>,
-        form: AiSystemForm,
-        errors: FormErrors,
-    ) -> AppResult<Self> {
-        let mut tx = ws.begin(state).await?;
+    async fn load(cx: Ctx, system: Option<AiSystemRow>, form: AiSystemForm, errors: FormErrors) -> AppResult<Self> {
+        let Ctx { state, ws, page, .. } = cx;
+        let mut tx = ws.begin(&state).await?;
         let members = aims_db::members::choices(&mut tx).await?;
         tx.commit().await?;
         Ok(AiSystemFormPage {

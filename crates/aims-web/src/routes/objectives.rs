@@ -261,14 +261,13 @@ impl EditPage for ObjectiveFormPage {
     type Form = ObjectiveForm;
 
     async fn load(
-        state: &AppState,
-        ws: Workspace,
-        page: PageCtx,
+        cx: Ctx,
         objective: Option<ObjectiveRow>,
         form: ObjectiveForm,
         errors: FormErrors,
     ) -> AppResult<Self> {
-        let mut tx = ws.begin(state).await?;
+        let Ctx { state, ws, page, .. } = cx;
+        let mut tx = ws.begin(&state).await?;
         let members = aims_db::members::choices(&mut tx).await?;
         let choices = aims_db::ai_systems::choices(&mut tx).await?;
         tx.commit().await?;

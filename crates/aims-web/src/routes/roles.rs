@@ -386,15 +386,9 @@ impl EditPage for RoleFormPage {
     type Row = AimsRoleRow;
     type Form = RoleForm;
 
-    async fn load(
-        state: &AppState,
-        ws: Workspace,
-        page: PageCtx,
-        role: Option<AimsRoleRow>,
-        form: RoleForm,
-        errors: FormErrors,
-    ) -> AppResult<Self> {
-        let mut tx = ws.begin(state).await?;
+    async fn load(cx: Ctx, role: Option<AimsRoleRow>, form: RoleForm, errors: FormErrors) -> AppResult<Self> {
+        let Ctx { state, ws, page, .. } = cx;
+        let mut tx = ws.begin(&state).await?;
         let members = aims_db::members::choices(&mut tx).await?;
         let choices = aims_db::ai_systems::choices(&mut tx).await?;
         tx.commit().await?;

@@ -134,14 +134,8 @@ impl EditPage for IssueFormPage {
     type Row = IssueRow;
     type Form = IssueForm;
 
-    async fn load(
-        _: &AppState,
-        ws: Workspace,
-        page: PageCtx,
-        issue: Option<IssueRow>,
-        form: IssueForm,
-        errors: FormErrors,
-    ) -> AppResult<Self> {
+    async fn load(cx: Ctx, issue: Option<IssueRow>, form: IssueForm, errors: FormErrors) -> AppResult<Self> {
+        let Ctx { ws, page, .. } = cx;
         Ok(IssueFormPage { page, ws, issue, form, errors, kinds: forms::enum_options::<IssueKind>(), conflict: None })
     }
 

@@ -134,14 +134,8 @@ impl EditPage for PartyFormPage {
     type Row = PartyRow;
     type Form = PartyForm;
 
-    async fn load(
-        _: &AppState,
-        ws: Workspace,
-        page: PageCtx,
-        party: Option<PartyRow>,
-        form: PartyForm,
-        errors: FormErrors,
-    ) -> AppResult<Self> {
+    async fn load(cx: Ctx, party: Option<PartyRow>, form: PartyForm, errors: FormErrors) -> AppResult<Self> {
+        let Ctx { ws, page, .. } = cx;
         Ok(PartyFormPage { page, ws, party, form, errors, choices: forms::enum_options::<Addressed>(), conflict: None })
     }
 
