@@ -239,6 +239,31 @@ fn owner_error(e: sqlx::Error) -> WriteError<AiSystemRow> {
     )
 }
 
+/// Binds the form's fields as `$3` to `$17`, in the order both the insert and the update name them.
+trait BindFields<'q> {
+    fn bind_fields(self, input: &'q AiSystemInput) -> Self;
+}
+
+impl<'q> BindFields<'q> for sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    fn bind_fields(self, input: &'q AiSystemInput) -> Self {
+        self.bind(&input.name)
+            .bind(&input.purpose)
+            .bind(&input.intended_use)
+            .bind(&input.known_misuse)
+            .bind(input.ai_role.as_str())
+            .bind(input.lifecycle_stage.as_str())
+            .bind(&input.technique)
+            .bind(input.personal_data)
+            .bind(&input.personal_data_categories)
+            .bind(input.automation_level.as_str())
+            .bind(&input.human_oversight)
+            .bind(input.risk_tier.as_str())
+            .bind(input.owner_id)
+            .bind(input.in_scope)
+            .bind(&input.supplier)
+    }
+}
+
 /// Creates an AI system (with its next `AI-nnn` number) and records it.
 pub async fn create(tx: &mut OrgTx, input: &AiSystemInput) -> WriteResult<AiSystemRow> {
     let ref_no = crate::refs::next_ref_no(tx, RefRegister::AiSystems).await?;
@@ -248,26 +273,12 @@ pub async fn create(tx: &mut OrgTx, input: &AiSystemInput) -> WriteResult<AiSyst
                                  lifecycle_stage, technique, personal_data, personal_data_categories,
                                  automation_level, human_oversight, risk_tier, owner_id, in_scope, supplier,
                                  created_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+         values ($1, $2, $18, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $19)",
     )
     .bind(tx.org_id().0)
     .bind(id.0)
+    .bind_fields(input)
     .bind(ref_no)
-    .bind(&input.name)
-    .bind(&input.purpose)
-    .bind(&input.intended_use)
-    .bind(&input.known_misuse)
-    .bind(input.ai_role.as_str())
-    .bind(input.lifecycle_stage.as_str())
-    .bind(&input.technique)
-    .bind(input.personal_data)
-    .bind(&input.personal_data_categories)
-    .bind(input.automation_level.as_str())
-    .bind(&input.human_oversight)
-    .bind(input.risk_tier.as_str())
-    .bind(input.owner_id)
-    .bind(input.in_scope)
-    .bind(&input.supplier)
     .bind(tx.scope().user_id().0)
     .execute(tx.conn())
     .await
@@ -291,21 +302,7 @@ pub async fn update(tx: &mut OrgTx, id: AiSystemId, input: &AiSystemInput, versi
     )
     .bind(tx.org_id().0)
     .bind(id.0)
-    .bind(&input.name)
-    .bind(&input.purpose)
-    .bind(&input.intended_use)
-    .bind(&input.known_misuse)
-    .bind(input.ai_role.as_str())
-    .bind(input.lifecycle_stage.as_str())
-    .bind(&input.technique)
-    .bind(input.personal_data)
-    .bind(&input.personal_data_categories)
-    .bind(input.automation_level.as_str())
-    .bind(&input.human_oversight)
-    .bind(input.risk_tier.as_str())
-    .bind(input.owner_id)
-    .bind(input.in_scope)
-    .bind(&input.supplier)
+    .bind_fields(input)
     .execute(tx.conn())
     .await
     .map_err(owner_error)?;
