@@ -1,6 +1,8 @@
 //! Every register's repository functions, run under workspace A after writing under workspace B,
 //! see nothing of B; and a row of A cannot point at a row of B, whatever the code passes.
 
+#![expect(clippy::unwrap_used, reason = "test helpers should fail loudly")]
+
 use aims_db::actions::{self, ActionFilter, ActionInput};
 use aims_db::ai_systems::{self, AiSystemFilter, AiSystemInput};
 use aims_db::context::{self, IssueInput, PartyInput};

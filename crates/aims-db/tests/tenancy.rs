@@ -1,5 +1,7 @@
 //! Tenant isolation beneath the code: row-level security, composite keys, the audit chain.
 
+#![expect(clippy::unwrap_used, reason = "test helpers should fail loudly")]
+
 use aims_db::audit::{self, AuditAction, AuditEntry};
 use aims_db::orgs::{self, OrgRow};
 use aims_db::{OrgScope, users};

@@ -9,7 +9,6 @@ use crate::routing::Routes;
 use crate::session::{Flash, TypedSession};
 use crate::state::AppState;
 use aims_db::audit::AuditRow;
-use aims_db::members::MemberChoice;
 use aims_db::roadmap::{self, StepError, StepRow, StepUpdate, TaskError, TaskRow};
 use aims_domain::catalogue::{Clause, Control, Phase, Step, Task, catalogue};
 use aims_domain::roadmap::{self as rules, Progress, StepStatus, TaskState};
@@ -21,7 +20,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
-use uuid::Uuid;
 
 /// Registers the routes.
 pub fn routes(r: Routes) -> Routes {
@@ -183,21 +181,6 @@ impl StepForm {
         }
         Some(StepUpdate { status: status?, owner_id: owner_id?, due_date: due_date?, notes: self.notes.clone() })
     }
-}
-
-/// Parses an owner select value ("" is nobody).
-pub fn parse_owner(raw: &str, errors: &mut FormErrors) -> Option<Option<Uuid>> {
-    if raw.trim().is_empty() {
-        return Some(None);
-    }
-    errors.check("owner_id", raw.trim().parse::<Uuid>().map(Some).map_err(|_| "Choose a member of the workspace."))
-}
-
-/// Member options for an owner select, with "nobody" first.
-pub fn owner_options(members: &[MemberChoice]) -> Vec<SelectOption> {
-    std::iter::once(SelectOption::new("", "— Nobody yet —"))
-        .chain(members.iter().map(|m| SelectOption::new(m.user_id.to_string(), m.name.clone())))
-        .collect()
 }
 
 #[derive(Template, WebTemplate)]
