@@ -314,6 +314,24 @@ async fn replace_links(tx: &mut OrgTx, control_id: &str, system_ids: &[Uuid]) ->
     Ok(())
 }
 
+/// Binds an entry's decision as `$3` to `$9` (applicable, justification, reasons, status, owner,
+/// notes, who), the order every insert and update of `soa_entries` names them in.
+trait BindEntry<'q> {
+    fn bind_entry(self, input: &'q SoaInput, user_id: Uuid) -> Self;
+}
+
+impl<'q> BindEntry<'q> for sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    fn bind_entry(self, input: &'q SoaInput, user_id: Uuid) -> Self {
+        self.bind(input.applicable)
+            .bind(&input.justification)
+            .bind(reason_keys(input))
+            .bind(input.status.map(|s| s.as_str()))
+            .bind(input.owner_id)
+            .bind(&input.notes)
+            .bind(user_id)
+    }
+}
+
 fn reason_keys(input: &SoaInput) -> Vec<String> {
     input.reason_codes.iter().map(|c| c.as_str().to_string()).collect()
 }
@@ -342,13 +360,7 @@ pub async fn save(tx: &mut OrgTx, control_id: &str, input: &SoaInput, version: i
         )
         .bind(tx.org_id().0)
         .bind(control_id)
-        .bind(input.applicable)
-        .bind(&input.justification)
-        .bind(reason_keys(input))
-        .bind(input.status.map(|s| s.as_str()))
-        .bind(input.owner_id)
-        .bind(&input.notes)
-        .bind(tx.scope().user_id().0)
+        .bind_entry(input, tx.scope().user_id().0)
         .execute(tx.conn())
         .await
         .map_err(write_error)?;
@@ -359,21 +371,15 @@ pub async fn save(tx: &mut OrgTx, control_id: &str, input: &SoaInput, version: i
         }
     } else {
         sqlx::query(
-            "update soa_entries set title = $3, applicable = $4, justification = $5, reason_codes = $6,
-                                    implementation_status = $7, owner_id = $8, notes = $9, updated_by = $10,
-                                    version = version + 1
+            "update soa_entries set applicable = $3, justification = $4, reason_codes = $5,
+                                    implementation_status = $6, owner_id = $7, notes = $8, updated_by = $9,
+                                    title = $10, version = version + 1
              where org_id = $1 and control_id = $2",
         )
         .bind(tx.org_id().0)
         .bind(control_id)
+        .bind_entry(input, tx.scope().user_id().0)
         .bind(if before.custom { input.title.as_str() } else { "" })
-        .bind(input.applicable)
-        .bind(&input.justification)
-        .bind(reason_keys(input))
-        .bind(input.status.map(|s| s.as_str()))
-        .bind(input.owner_id)
-        .bind(&input.notes)
-        .bind(tx.scope().user_id().0)
         .execute(tx.conn())
         .await
         .map_err(write_error)?;
@@ -399,18 +405,12 @@ pub async fn create_custom(tx: &mut OrgTx, control_id: &str, input: &SoaInput) -
     sqlx::query(
         "insert into soa_entries (org_id, control_id, custom, title, applicable, justification, reason_codes,
                                   implementation_status, owner_id, notes, updated_by)
-         values ($1, $2, true, $3, $4, $5, $6, $7, $8, $9, $10)",
+         values ($1, $2, true, $10, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(tx.org_id().0)
     .bind(control_id)
+    .bind_entry(input, tx.scope().user_id().0)
     .bind(&input.title)
-    .bind(input.applicable)
-    .bind(&input.justification)
-    .bind(reason_keys(input))
-    .bind(input.status.map(|s| s.as_str()))
-    .bind(input.owner_id)
-    .bind(&input.notes)
-    .bind(tx.scope().user_id().0)
     .execute(tx.conn())
     .await
     .map_err(write_error)?;
