@@ -2,9 +2,9 @@
 //! purpose, the organisation's role, life-cycle stage, automation, EU AI Act risk tier, owner and
 //! whether the AIMS covers it.
 
-use crate::OrgTx;
 use crate::record::{self, Record, Register, WriteError, WriteResult};
 use crate::refs::{RefRegister, format_ref};
+use crate::{BindFields, BindInput, OrgTx, PgQuery};
 use aims_domain::AiSystemId;
 use aims_domain::paging::{PageRequest, Paged};
 use aims_domain::registers::{AiRole, AutomationLevel, LifecycleStage, RiskTier};
@@ -239,28 +239,25 @@ fn owner_error(e: sqlx::Error) -> WriteError<AiSystemRow> {
     )
 }
 
-/// Binds the form's fields as `$3` to `$17`, in the order both the insert and the update name them.
-trait BindFields<'q> {
-    fn bind_fields(self, input: &'q AiSystemInput) -> Self;
-}
-
-impl<'q> BindFields<'q> for sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
-    fn bind_fields(self, input: &'q AiSystemInput) -> Self {
-        self.bind(&input.name)
-            .bind(&input.purpose)
-            .bind(&input.intended_use)
-            .bind(&input.known_misuse)
-            .bind(input.ai_role.as_str())
-            .bind(input.lifecycle_stage.as_str())
-            .bind(&input.technique)
-            .bind(input.personal_data)
-            .bind(&input.personal_data_categories)
-            .bind(input.automation_level.as_str())
-            .bind(&input.human_oversight)
-            .bind(input.risk_tier.as_str())
-            .bind(input.owner_id)
-            .bind(input.in_scope)
-            .bind(&input.supplier)
+// `$3` to `$17` of both the insert and the update.
+impl BindFields for AiSystemInput {
+    fn bind_fields<'q>(&'q self, query: PgQuery<'q>) -> PgQuery<'q> {
+        query
+            .bind(&self.name)
+            .bind(&self.purpose)
+            .bind(&self.intended_use)
+            .bind(&self.known_misuse)
+            .bind(self.ai_role.as_str())
+            .bind(self.lifecycle_stage.as_str())
+            .bind(&self.technique)
+            .bind(self.personal_data)
+            .bind(&self.personal_data_categories)
+            .bind(self.automation_level.as_str())
+            .bind(&self.human_oversight)
+            .bind(self.risk_tier.as_str())
+            .bind(self.owner_id)
+            .bind(self.in_scope)
+            .bind(&self.supplier)
     }
 }
 
@@ -277,7 +274,7 @@ pub async fn create(tx: &mut OrgTx, input: &AiSystemInput) -> WriteResult<AiSyst
     )
     .bind(tx.org_id().0)
     .bind(id.0)
-    .bind_fields(input)
+    .bind_input(input)
     .bind(ref_no)
     .bind(tx.scope().user_id().0)
     .execute(tx.conn())
@@ -302,7 +299,7 @@ pub async fn update(tx: &mut OrgTx, id: AiSystemId, input: &AiSystemInput, versi
     )
     .bind(tx.org_id().0)
     .bind(id.0)
-    .bind_fields(input)
+    .bind_input(input)
     .execute(tx.conn())
     .await
     .map_err(owner_error)?;

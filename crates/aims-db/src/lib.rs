@@ -76,6 +76,28 @@ pub fn is_unavailable(err: &sqlx::Error) -> bool {
             .is_some_and(|code| code.starts_with("57P") || code.starts_with("08"))
 }
 
+/// A PostgreSQL statement being built.
+pub(crate) type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+/// A register input whose fields bind in one fixed order, so the insert and the update of its
+/// table name the same placeholders and cannot drift apart.
+pub(crate) trait BindFields {
+    /// Binds every field, in the order the table's statements expect them.
+    fn bind_fields<'q>(&'q self, query: PgQuery<'q>) -> PgQuery<'q>;
+}
+
+/// `.bind_input(input)` in a statement's chain of binds.
+pub(crate) trait BindInput<'q> {
+    /// Binds all of `input`'s fields here.
+    fn bind_input(self, input: &'q impl BindFields) -> Self;
+}
+
+impl<'q> BindInput<'q> for PgQuery<'q> {
+    fn bind_input(self, input: &'q impl BindFields) -> Self {
+        input.bind_fields(self)
+    }
+}
+
 /// Whether an error is the violation of the named unique (or other) constraint.
 pub fn is_constraint(err: &sqlx::Error, name: &str) -> bool {
     err.as_database_error().and_then(|e| e.constraint()).is_some_and(|c| c == name)

@@ -2,10 +2,10 @@
 //! person), term, responsibilities and authorities, the AI systems it covers, and the RACI matrix
 //! of the 18 steps against the roles, saved as a whole with one version per workspace.
 
-use crate::OrgTx;
 use crate::audit::{self, AuditAction, AuditEntry};
 use crate::record::{self, Entity, Record, Register, WriteError, WriteResult};
 use crate::refs::{RefRegister, format_ref};
+use crate::{BindFields, BindInput, OrgTx, PgQuery};
 use aims_domain::AimsRoleId;
 use aims_domain::roles::{AimsRoleKind, Holder, RaciLetter};
 use serde_json::json;
@@ -130,12 +130,24 @@ pub struct AimsRoleInput {
     pub system_ids: Vec<Uuid>,
 }
 
-impl AimsRoleInput {
-    fn holder_columns(&self) -> (Option<Uuid>, &str, &str) {
-        match &self.holder {
+// `$3` to `$12` of both the insert and the update.
+impl BindFields for AimsRoleInput {
+    fn bind_fields<'q>(&'q self, query: PgQuery<'q>) -> PgQuery<'q> {
+        let (member, name, email) = match &self.holder {
             Holder::Member(id) => (Some(*id), "", ""),
-            Holder::Person { name, email } => (None, name, email),
-        }
+            Holder::Person { name, email } => (None, name.as_str(), email.as_str()),
+        };
+        query
+            .bind(self.kind.as_str())
+            .bind(&self.title)
+            .bind(member)
+            .bind(name)
+            .bind(email)
+            .bind(&self.holder_job_title)
+            .bind(self.appointed_on)
+            .bind(self.until)
+            .bind(&self.responsibilities)
+            .bind(&self.authorities)
     }
 }
 
@@ -280,25 +292,15 @@ async fn set_systems(tx: &mut OrgTx, id: AimsRoleId, system_ids: &[Uuid]) -> Wri
 pub async fn create(tx: &mut OrgTx, input: &AimsRoleInput) -> WriteResult<AimsRoleRow> {
     let ref_no = crate::refs::next_ref_no(tx, RefRegister::AimsRoles).await?;
     let id = AimsRoleId::new();
-    let (member, name, email) = input.holder_columns();
     sqlx::query(
         "insert into aims_roles (org_id, role_id, ref_no, kind, title, holder_user_id, holder_name, holder_email,
                                  holder_job_title, appointed_on, until, responsibilities, authorities, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         values ($1, $2, $13, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14)",
     )
     .bind(tx.org_id().0)
     .bind(id.0)
+    .bind_input(input)
     .bind(ref_no)
-    .bind(input.kind.as_str())
-    .bind(&input.title)
-    .bind(member)
-    .bind(name)
-    .bind(email)
-    .bind(&input.holder_job_title)
-    .bind(input.appointed_on)
-    .bind(input.until)
-    .bind(&input.responsibilities)
-    .bind(&input.authorities)
     .bind(tx.scope().user_id().0)
     .execute(tx.conn())
     .await
@@ -313,7 +315,6 @@ pub async fn create(tx: &mut OrgTx, input: &AimsRoleInput) -> WriteResult<AimsRo
 pub async fn update(tx: &mut OrgTx, id: AimsRoleId, input: &AimsRoleInput, version: i32) -> WriteResult<AimsRoleRow> {
     record::lock(tx, Register::AimsRoles, id.0).await?;
     let before = record::current(get(tx, id).await?, version)?;
-    let (member, name, email) = input.holder_columns();
     sqlx::query(
         "update aims_roles set kind = $3, title = $4, holder_user_id = $5, holder_name = $6, holder_email = $7,
                                holder_job_title = $8, appointed_on = $9, until = $10, responsibilities = $11,
@@ -322,16 +323,7 @@ pub async fn update(tx: &mut OrgTx, id: AimsRoleId, input: &AimsRoleInput, versi
     )
     .bind(tx.org_id().0)
     .bind(id.0)
-    .bind(input.kind.as_str())
-    .bind(&input.title)
-    .bind(member)
-    .bind(name)
-    .bind(email)
-    .bind(&input.holder_job_title)
-    .bind(input.appointed_on)
-    .bind(input.until)
-    .bind(&input.responsibilities)
-    .bind(&input.authorities)
+    .bind_input(input)
     .execute(tx.conn())
     .await
     .map_err(write_error)?;

@@ -2,9 +2,9 @@
 //! catalogue (stored once edited) and the organisation's own controls, and the approved versions,
 //! frozen as a JSON snapshot of every row.
 
-use crate::OrgTx;
 use crate::ai_systems::SystemChoice;
 use crate::record::{self, Record, WriteError, WriteResult};
+use crate::{BindFields, BindInput, OrgTx, PgQuery};
 use aims_domain::catalogue::{Control, catalogue};
 use aims_domain::registers::{ReasonCode, SoaStatus};
 use std::collections::HashMap;
@@ -314,21 +314,16 @@ async fn replace_links(tx: &mut OrgTx, control_id: &str, system_ids: &[Uuid]) ->
     Ok(())
 }
 
-/// Binds an entry's decision as `$3` to `$9` (applicable, justification, reasons, status, owner,
-/// notes, who), the order every insert and update of `soa_entries` names them in.
-trait BindEntry<'q> {
-    fn bind_entry(self, input: &'q SoaInput, user_id: Uuid) -> Self;
-}
-
-impl<'q> BindEntry<'q> for sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
-    fn bind_entry(self, input: &'q SoaInput, user_id: Uuid) -> Self {
-        self.bind(input.applicable)
-            .bind(&input.justification)
-            .bind(reason_keys(input))
-            .bind(input.status.map(|s| s.as_str()))
-            .bind(input.owner_id)
-            .bind(&input.notes)
-            .bind(user_id)
+// `$3` to `$8` of every insert and update of `soa_entries` (then `$9`, who changed it).
+impl BindFields for SoaInput {
+    fn bind_fields<'q>(&'q self, query: PgQuery<'q>) -> PgQuery<'q> {
+        query
+            .bind(self.applicable)
+            .bind(&self.justification)
+            .bind(reason_keys(self))
+            .bind(self.status.map(|s| s.as_str()))
+            .bind(self.owner_id)
+            .bind(&self.notes)
     }
 }
 
@@ -360,7 +355,8 @@ pub async fn save(tx: &mut OrgTx, control_id: &str, input: &SoaInput, version: i
         )
         .bind(tx.org_id().0)
         .bind(control_id)
-        .bind_entry(input, tx.scope().user_id().0)
+        .bind_input(input)
+        .bind(tx.scope().user_id().0)
         .execute(tx.conn())
         .await
         .map_err(write_error)?;
@@ -378,7 +374,8 @@ pub async fn save(tx: &mut OrgTx, control_id: &str, input: &SoaInput, version: i
         )
         .bind(tx.org_id().0)
         .bind(control_id)
-        .bind_entry(input, tx.scope().user_id().0)
+        .bind_input(input)
+        .bind(tx.scope().user_id().0)
         .bind(if before.custom { input.title.as_str() } else { "" })
         .execute(tx.conn())
         .await
@@ -409,7 +406,8 @@ pub async fn create_custom(tx: &mut OrgTx, control_id: &str, input: &SoaInput) -
     )
     .bind(tx.org_id().0)
     .bind(control_id)
-    .bind_entry(input, tx.scope().user_id().0)
+    .bind_input(input)
+    .bind(tx.scope().user_id().0)
     .bind(&input.title)
     .execute(tx.conn())
     .await
